@@ -1,0 +1,32 @@
+# make train: set up and train the default character model.  make test: set up and run the test suite.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SHARED_DATA ?= ../shared/data
+
+.PHONY: install install-dev data train test lint
+
+$(VENV)/.installed: requirements.txt setup.cfg
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+data:
+	tasks/use_shared_data.sh $(SHARED_DATA)
+
+train: install data
+	PATH="$(abspath $(VENV))/bin:$$PATH" tasks/train_character_predictor.sh
+
+test: install-dev data
+	PATH="$(abspath $(VENV))/bin:$$PATH" tasks/test.sh
+
+lint: install-dev
+	PATH="$(abspath $(VENV))/bin:$$PATH" tasks/lint.sh

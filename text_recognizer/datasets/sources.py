@@ -1,0 +1,98 @@
+"""Raw data sources pinned in data/metadata.toml: found locally, in a mirror folder, or downloaded, always verified."""
+
+import hashlib
+import os
+import urllib.request
+from pathlib import Path
+
+import toml
+from tqdm import tqdm
+
+from text_recognizer.errors import DataError
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+METADATA_FILE = REPO_DIR / "data" / "metadata.toml"
+MIRROR_ENV = "TEXT_RECOGNIZER_MIRROR"
+DATA_DIR_ENV = "TEXT_RECOGNIZER_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """Root of raw/ and processed/: $TEXT_RECOGNIZER_DATA_DIR, else the repository's data/ folder."""
+    return Path(os.environ.get(DATA_DIR_ENV, REPO_DIR / "data"))
+
+
+def raw_dir(source: str) -> Path:
+    return data_dir() / "raw" / source
+
+
+def processed_dir(source: str) -> Path:
+    return data_dir() / "processed" / source
+
+
+def source_metadata(source: str) -> dict:
+    """The metadata.toml entry of a source (filename, url, sha256)."""
+    entries = toml.load(METADATA_FILE)
+    if source not in entries:
+        raise DataError(f"data/metadata.toml has no entry [{source}]; known sources: {', '.join(sorted(entries))}.")
+    return entries[source]
+
+
+def sha256_of(path: Path, chunk_size: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while chunk := file.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _verified(path: Path, expected_sha256: str) -> Path:
+    actual = sha256_of(path)
+    if actual != expected_sha256:
+        raise DataError(
+            f"{path} is corrupt or truncated: its sha256 is {actual}, expected {expected_sha256}. "
+            "Delete it and run again to fetch it anew, or replace it with a good copy."
+        )
+    return path
+
+
+def _mirror_candidates(source: str, filename: str) -> list[Path]:
+    folders = [Path(folder) for folder in os.environ.get(MIRROR_ENV, "").split(os.pathsep) if folder]
+    return [folder / name for folder in folders for name in (filename, f"{source}/{filename}")]
+
+
+def fetch(source: str) -> Path:
+    """Path of the verified raw file of `source`: the local raw folder first, then the mirror, then the url."""
+    meta = source_metadata(source)
+    local = raw_dir(source) / meta["filename"]
+    if local.exists():
+        return _verified(local, meta["sha256"])
+    for candidate in _mirror_candidates(source, meta["filename"]):
+        if candidate.exists():
+            return _verified(candidate, meta["sha256"])
+    return _download(meta["url"], local, meta["sha256"])
+
+
+def _download(url: str, destination: Path, expected_sha256: str) -> Path:
+    """Download to a temporary name and rename only once the checksum matches."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(destination.name + ".part")
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response, open(partial, "wb") as out:
+            total = int(response.headers.get("Content-Length") or 0) or None
+            with tqdm(total=total, unit="B", unit_scale=True, desc=f"Downloading {destination.name}") as bar:
+                while chunk := response.read(1 << 20):
+                    out.write(chunk)
+                    bar.update(len(chunk))
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise DataError(
+            f"Could not download {url} ({error}). Place {destination.name} at {destination}, "
+            f"or set {MIRROR_ENV} to a folder that holds it."
+        ) from None
+    try:
+        _verified(partial, expected_sha256)
+    except DataError:
+        partial.unlink(missing_ok=True)
+        raise DataError(f"The download of {url} did not match its sha256; nothing was kept. Try again.") from None
+    os.replace(partial, destination)
+    return destination

@@ -1,0 +1,72 @@
+"""Reading images and normalising them to what the networks saw: grayscale, light strokes on a dark ground."""
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from text_recognizer.errors import DataError
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+def read_image(image: str | Path | np.ndarray) -> np.ndarray:
+    """A grayscale uint8 array from a path or an array (grayscale, RGB or RGBA)."""
+    if isinstance(image, str | Path):
+        data = cv2.imread(str(image), cv2.IMREAD_UNCHANGED)
+        if data is None:
+            raise DataError(f"{image} is not a readable image (expected PNG or JPEG).")
+        if data.ndim == 3:  # OpenCV reads colour as BGR(A)
+            code = cv2.COLOR_BGRA2GRAY if data.shape[2] == 4 else cv2.COLOR_BGR2GRAY
+            data = cv2.cvtColor(data, code)
+        image = data
+    image = np.asarray(image)
+    if image.ndim == 3:
+        image = image[..., :3].mean(axis=2) if image.shape[2] >= 3 else image[..., 0]
+    if image.ndim != 2 or min(image.shape) == 0:
+        raise DataError(f"Expected a 2-D grayscale or colour image, got an array of shape {image.shape}.")
+    if image.dtype != np.uint8:
+        image = _to_uint8(image)
+    return image
+
+
+def _to_uint8(image: np.ndarray) -> np.ndarray:
+    image = image.astype(np.float32)
+    if image.max() <= 1.0:
+        image = image * 255
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def light_on_dark(gray: np.ndarray) -> np.ndarray:
+    """Invert dark-on-light images (a bright border means a bright background), then stretch the contrast."""
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    if np.median(border) > 127:
+        gray = 255 - gray
+    background = float(np.median(border)) if np.median(border) <= 127 else float(255 - np.median(border))
+    ink = gray.astype(np.float32) - background
+    peak = ink.max()
+    if peak < 16:  # nothing but background
+        return np.zeros_like(gray)
+    return np.clip(ink * (255.0 / peak), 0, 255).astype(np.uint8)
+
+
+def normalize_character(image: str | Path | np.ndarray, size: int = 28) -> np.ndarray:
+    """An EMNIST-like size x size glyph: ink cropped, centred in a square with a small margin, resized."""
+    gray = light_on_dark(read_image(image))
+    if gray.shape == (size, size):
+        return gray
+    ys, xs = np.nonzero(gray > 32)
+    if len(ys) == 0:
+        return np.zeros((size, size), np.uint8)
+    crop = gray[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    side = int(max(crop.shape) * (1 + 2 / size * 2))
+    square = np.zeros((side, side), np.uint8)
+    top, left = (side - crop.shape[0]) // 2, (side - crop.shape[1]) // 2
+    square[top : top + crop.shape[0], left : left + crop.shape[1]] = crop
+    interpolation = cv2.INTER_AREA if side > size else cv2.INTER_CUBIC
+    return cv2.resize(square, (size, size), interpolation=interpolation)
+
+
+def list_images(folder: Path) -> list[Path]:
+    """Image files (.png, .jpg, .jpeg in any case) directly inside `folder`, in alphabetical order."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)

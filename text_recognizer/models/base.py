@@ -1,0 +1,119 @@
+"""The Model: dataset + network + loss/metrics + tf.data pipelines + fit/evaluate + weights with their card."""
+
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from text_recognizer.cards import weights_dir, weights_stem, write_json_atomic
+from text_recognizer.datasets.base import Dataset, Split
+
+
+class Model:
+    """Base class: subclasses say how targets are encoded, which loss and metrics apply and what to monitor."""
+
+    monitor = "val_loss"
+    monitor_mode = "min"
+
+    def __init__(self, dataset: Dataset, network_fn: Callable[..., keras.Model], network_args: dict | None = None):
+        self.dataset = dataset
+        self.network_args = network_args or {}
+        self.network = network_fn(dataset.input_shape, dataset.output_shape, **self.network_args)
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def loss(self, train_args) -> keras.losses.Loss:
+        raise NotImplementedError
+
+    def metrics(self) -> list:
+        return []
+
+    def encode_targets(self, y: tf.Tensor) -> tf.Tensor:
+        return y
+
+    def pipeline(self, split: Split, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:
+        """A batched, prefetched tf.data pipeline over a split; shuffled with the seed when one is given."""
+        data = tf.data.Dataset.from_tensor_slices((split.x, split.y))
+        if shuffle_seed is not None:
+            data = data.shuffle(len(split), seed=shuffle_seed, reshuffle_each_iteration=True)
+        data = data.batch(batch_size).map(
+            lambda x, y: (tf.cast(x, tf.float32), self.encode_targets(y)), num_parallel_calls=tf.data.AUTOTUNE
+        )
+        return data.prefetch(tf.data.AUTOTUNE)
+
+    def compile(self, train_args, steps_per_epoch: int) -> None:
+        self.network.compile(
+            optimizer=make_optimizer(train_args, steps_per_epoch),
+            loss=self.loss(train_args),
+            metrics=self.metrics(),
+        )
+
+    def fit(self, train_args, seed: int, callbacks: list, initial_epoch: int = 0) -> keras.callbacks.History:
+        train = self.pipeline(self.dataset.train, train_args.batch_size, shuffle_seed=seed)
+        val = self.pipeline(self.dataset.val, train_args.validation_batch_size or train_args.batch_size)
+        return self.network.fit(
+            train,
+            validation_data=val,
+            epochs=train_args.epochs,
+            callbacks=callbacks,
+            initial_epoch=initial_epoch,
+            shuffle=False,
+            verbose="auto" if sys.stdout.isatty() else 2,
+        )
+
+    def evaluate(self, split: Split, batch_size: int = 512) -> dict[str, float]:
+        """Metrics on a split, named as Keras names them (loss, accuracy, ...)."""
+        return self.network.evaluate(self.pipeline(split, batch_size), verbose=0, return_dict=True)
+
+    def predict_probabilities(self, x: np.ndarray, batch_size: int = 512) -> np.ndarray:
+        return self.network.predict(x.astype(np.float32), batch_size=batch_size, verbose=0)
+
+    def load_weights(self, path: Path) -> None:
+        self.network.load_weights(path)
+
+    def save(self, best_weights: Path, card: dict[str, Any]) -> Path:
+        """Ship weights under their stem with a card beside them; returns the card's path."""
+        stem = weights_stem(self.name, type(self.dataset).__name__, card["network"])
+        folder = weights_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        weights = folder / f"{stem}.weights.h5"
+        partial = weights.with_name(f"{stem}.part.weights.h5")
+        shutil.copyfile(best_weights, partial)
+        os.replace(partial, weights)
+        card_file = folder / f"{stem}.json"
+        write_json_atomic(
+            card_file,
+            {
+                **card,
+                "weights": weights.name,
+                "mapping": self.dataset.mapping,
+                "input_shape": list(self.dataset.input_shape),
+                "output_shape": list(self.dataset.output_shape),
+            },
+        )
+        return card_file
+
+
+def make_optimizer(train_args, steps_per_epoch: int) -> keras.optimizers.Optimizer:
+    learning_rate = train_args.learning_rate
+    if train_args.lr_schedule == "cosine":
+        total = max(1, train_args.epochs * steps_per_epoch)
+        warmup = min(total // 10, steps_per_epoch)
+        learning_rate = keras.optimizers.schedules.CosineDecay(
+            0.0, decay_steps=total - warmup, warmup_target=train_args.learning_rate, warmup_steps=warmup
+        )
+    optimizers = {
+        "adam": lambda: keras.optimizers.Adam(learning_rate),
+        "adamw": lambda: keras.optimizers.AdamW(learning_rate, weight_decay=train_args.weight_decay),
+        "sgd": lambda: keras.optimizers.SGD(learning_rate, momentum=0.9, nesterov=True),
+        "rmsprop": lambda: keras.optimizers.RMSprop(learning_rate),
+    }
+    return optimizers[train_args.optimizer]()

@@ -1,0 +1,20 @@
+"""LeNet-style CNN, as in the labs: two convolutions, pooling, one dense layer."""
+
+import keras
+from keras import layers
+
+
+def lenet(input_shape: tuple[int, ...], output_shape: tuple[int, ...], dropout_amount: float = 0.2) -> keras.Model:
+    """Conv(32) -> Conv(64) -> MaxPool -> Dense(128) -> softmax."""
+    inputs = keras.Input(shape=input_shape)
+    x = layers.Rescaling(1 / 255)(inputs)
+    x = layers.Reshape((*input_shape, 1))(x) if len(input_shape) == 2 else x
+    x = layers.Conv2D(32, 3, activation="relu")(x)
+    x = layers.Conv2D(64, 3, activation="relu")(x)
+    x = layers.MaxPooling2D()(x)
+    x = layers.Dropout(dropout_amount)(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(128, activation="relu")(x)
+    x = layers.Dropout(dropout_amount)(x)
+    outputs = layers.Dense(output_shape[0], activation="softmax")(x)
+    return keras.Model(inputs, outputs, name="lenet")

@@ -1,0 +1,98 @@
+"""Datasets, models and networks by name. Adding one is one line here; nothing is imported until it is resolved."""
+
+import ast
+import importlib
+import importlib.util
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DATASETS = {
+    "EmnistDataset": "text_recognizer.datasets.emnist:EmnistDataset",
+}
+MODELS = {
+    "CharacterModel": "text_recognizer.models.character_model:CharacterModel",
+}
+NETWORKS = {
+    "mlp": "text_recognizer.networks.mlp:mlp",
+    "lenet": "text_recognizer.networks.lenet:lenet",
+    "vgg_bn": "text_recognizer.networks.vgg_bn:vgg_bn",
+}
+REGISTRIES = {"dataset": DATASETS, "model": MODELS, "network": NETWORKS}
+
+NO_DEFAULT = object()
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One keyword a registered callable takes: its annotation (as written) and default."""
+
+    name: str
+    annotation: str | None
+    default: Any = NO_DEFAULT
+
+
+def resolve(kind: str, name: str) -> Any:
+    """Import and return the registered class or function."""
+    module_name, attribute = REGISTRIES[kind][name].split(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+@cache
+def parameters(kind: str, name: str) -> tuple[dict[str, Parameter], bool]:
+    """Keyword parameters of a registered callable, read from its source without importing it.
+
+    Returns the parameters the user may set and whether it also takes **kwargs. For networks the first two
+    positional parameters (input_shape, output_shape) come from the dataset and are left out.
+    """
+    module_name, attribute = REGISTRIES[kind][name].split(":")
+    spec = importlib.util.find_spec(module_name)
+    tree = ast.parse(Path(spec.origin).read_text())
+    function = _find_function(tree, attribute)
+    args = function.args
+    positional = args.posonlyargs + args.args
+    defaults = [NO_DEFAULT] * (len(positional) - len(args.defaults)) + [_literal(d) for d in args.defaults]
+    pairs = list(zip(positional, defaults, strict=True)) + list(
+        zip(args.kwonlyargs, [NO_DEFAULT if d is None else _literal(d) for d in args.kw_defaults], strict=True)
+    )
+    skip = {"self", "cls"} | ({positional[0].arg, positional[1].arg} if kind == "network" else set())
+    found = {
+        arg.arg: Parameter(arg.arg, ast.unparse(arg.annotation) if arg.annotation else None, default)
+        for arg, default in pairs
+        if arg.arg not in skip
+    }
+    return found, args.kwarg is not None
+
+
+def _find_function(tree: ast.Module, name: str) -> ast.FunctionDef:
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return node
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                    return item
+    raise LookupError(f"{name} has no function or __init__ to read parameters from")
+
+
+def _literal(node: ast.expr) -> Any:
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        return NO_DEFAULT
+
+
+def listing() -> str:
+    """A readable list of everything registered, with each entry's parameters and defaults."""
+    lines = []
+    for kind, registry in REGISTRIES.items():
+        lines.append(f"{kind}s:")
+        for name in registry:
+            if kind == "model":  # models take no arguments from the config
+                lines.append(f"  {name}")
+                continue
+            params, _ = parameters(kind, name)
+            shown = ", ".join(p.name if p.default is NO_DEFAULT else f"{p.name}={p.default!r}" for p in params.values())
+            lines.append(f"  {name}({shown})")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Training machinery: experiment configs, the runner, run records, GPUs and sweeps."""
