@@ -31,5 +31,6 @@ def isolated_runs(tmp_path, monkeypatch) -> Path:
 def run_cli(*args: str, env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
     """Run a Python entry point of the repository as a user would, from the repository root."""
     environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})}
-    return subprocess.run([sys.executable, *args], cwd=REPO, env=environment, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, *args], cwd=REPO, env=environment, capture_output=True, text=True, timeout=timeout
+    )

@@ -41,22 +41,22 @@ def official_archive(path, rng) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.fixture
 def offline_source(tmp_path, monkeypatch):
-    """An empty data dir, a mirror holding the generated archive, and metadata pinning its checksum."""
+    """An empty data dir, a mirror holding the generated archive, metadata pinning its checksum; the images."""
     rng = np.random.default_rng(0)
     mirror = tmp_path / "mirror"
     mirror.mkdir()
-    x_train, y_train = official_archive(mirror / "matlab.zip", rng)
+    x_train, _ = official_archive(mirror / "matlab.zip", rng)
     metadata = tmp_path / "metadata.toml"
     digest = sources.sha256_of(mirror / "matlab.zip")
     metadata.write_text(toml.dumps({"emnist": {"filename": "matlab.zip", "url": "http://0.0.0.0/x", "sha256": digest}}))
     monkeypatch.setattr(sources, "METADATA_FILE", metadata)
     monkeypatch.setenv(sources.DATA_DIR_ENV, str(tmp_path / "data"))
     monkeypatch.setenv(sources.MIRROR_ENV, str(mirror))
-    return tmp_path, x_train, y_train
+    return x_train
 
 
 def test_archive_is_processed_upright_into_the_cache(offline_source):
-    tmp_path, x_train, y_train = offline_source
+    x_train = offline_source
     dataset = EmnistDataset(validation_fraction=0.25).prepare()
     assert dataset.mapping == list(MAPPING)
     with h5py.File(emnist.cache_path(), "r") as cache:
@@ -68,8 +68,8 @@ def test_archive_is_processed_upright_into_the_cache(offline_source):
     assert not list(emnist.cache_path().parent.glob("*.part"))
 
 
-def test_checksum_mismatch_is_reported_and_nothing_is_cached(offline_source, monkeypatch):
-    tmp_path, _, _ = offline_source
+@pytest.mark.usefixtures("offline_source")
+def test_checksum_mismatch_is_reported_and_nothing_is_cached():
     metadata = toml.load(sources.METADATA_FILE)
     metadata["emnist"]["sha256"] = "0" * 64
     sources.METADATA_FILE.write_text(toml.dumps(metadata))
@@ -78,17 +78,19 @@ def test_checksum_mismatch_is_reported_and_nothing_is_cached(offline_source, mon
     assert not emnist.cache_path().exists()
 
 
-def test_missing_source_says_where_to_put_it(offline_source, monkeypatch):
+@pytest.mark.usefixtures("offline_source")
+def test_missing_source_says_where_to_put_it(monkeypatch):
     monkeypatch.setenv(sources.MIRROR_ENV, "")
     with pytest.raises(DataError, match=r"Place matlab.zip at .*raw/emnist/matlab.zip"):
         EmnistDataset().prepare()
 
 
-def test_truncated_cache_is_reported(offline_source):
+@pytest.mark.usefixtures("offline_source")
+def test_truncated_cache_is_reported():
     cache = emnist.cache_path()
     cache.parent.mkdir(parents=True)
     cache.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 100)
-    with pytest.raises(DataError, match="corrupt or truncated.*Delete it"):
+    with pytest.raises(DataError, match=r"corrupt or truncated.*Delete it"):
         EmnistDataset().prepare()
 
 

@@ -3,7 +3,6 @@
 import pytest
 
 from tests.conftest import run_cli
-
 from text_recognizer import registry
 
 
@@ -18,7 +17,7 @@ def test_parameters_are_read_from_source(kind):
 def test_listing_and_validation_do_not_import_tensorflow():
     code = (
         "import sys; from text_recognizer import registry; from training.config import parse; registry.listing(); "
-        "parse('{\"dataset\": \"EmnistDataset\", \"model\": \"CharacterModel\", \"network\": \"vgg_bn\"}'); "
+        'parse(\'{"dataset": "EmnistDataset", "model": "CharacterModel", "network": "vgg_bn"}\'); '
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'heavy import'"
     )
     assert run_cli("-c", code).returncode == 0

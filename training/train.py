@@ -34,6 +34,7 @@ def make_callbacks(model, config: ExperimentConfig, record: RunRecord) -> list[k
     args = config.train_args
     callbacks = [
         Throughput(len(model.dataset.train)),
+        *model.callbacks(),  # before checkpoints and early stopping, so they can see what these add to the logs
         AtomicCheckpoint(record.best_weights, model.monitor, model.monitor_mode),
         AtomicCheckpoint(
             record.last_weights, on_save=lambda epoch, logs: record.set_status("running", epoch=epoch + 1)
@@ -62,6 +63,7 @@ def run(config: ExperimentConfig, record: RunRecord, save: bool, wandb_mode: str
     steps_per_epoch = math.ceil(len(model.dataset.train) / config.train_args.batch_size)
     model.compile(config.train_args, steps_per_epoch)
     callbacks = make_callbacks(model, config, record)
+    best_checkpoint = next(c for c in callbacks if isinstance(c, AtomicCheckpoint) and c.monitor)
     wandb_run = None
     if wandb_mode:
         wandb_run, logger = tracking.start(wandb_mode, config.to_dict(), record.run_id, record.path)
@@ -76,7 +78,7 @@ def run(config: ExperimentConfig, record: RunRecord, save: bool, wandb_mode: str
     epochs = history.history
     metrics = {
         **{f"test_{name}": float(value) for name, value in test.items()},
-        f"best_{model.monitor}": float(getattr(callbacks[1], "best", math.nan)),
+        f"best_{model.monitor}": float(best_checkpoint.best),
         "epochs": len(epochs.get("loss", [])),
         "train_seconds": round(train_seconds, 1),
         "samples_per_s": float(sum(epochs["samples_per_s"]) / len(epochs["samples_per_s"])),

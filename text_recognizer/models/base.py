@@ -39,6 +39,10 @@ class Model:
     def encode_targets(self, y: tf.Tensor) -> tf.Tensor:
         return y
 
+    def callbacks(self) -> list[keras.callbacks.Callback]:
+        """Extra callbacks, e.g. ones that add validation metrics to the logs each epoch."""
+        return []
+
     def pipeline(self, split: Split, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:
         """A batched, prefetched tf.data pipeline over a split; shuffled with the seed when one is given."""
         data = tf.data.Dataset.from_tensor_slices((split.x, split.y))
