@@ -70,3 +70,20 @@ def normalize_character(image: str | Path | np.ndarray, size: int = 28) -> np.nd
 def list_images(folder: Path) -> list[Path]:
     """Image files (.png, .jpg, .jpeg in any case) directly inside `folder`, in alphabetical order."""
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def normalize_line(image: str | Path | np.ndarray, height: int, width: int) -> np.ndarray:
+    """A height x width line like the synthetic ones: ink cropped, scaled to `height`, left-aligned on black.
+
+    Wider lines are squeezed to `width`; a blank image stays blank.
+    """
+    gray = light_on_dark(read_image(image))
+    ys, xs = np.nonzero(gray > 32)
+    canvas = np.zeros((height, width), np.uint8)
+    if len(ys) == 0:
+        return canvas
+    crop = gray[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    scaled_width = min(width, max(1, round(crop.shape[1] * height / crop.shape[0])))
+    interpolation = cv2.INTER_AREA if crop.shape[0] > height else cv2.INTER_LINEAR
+    canvas[:, :scaled_width] = cv2.resize(crop, (scaled_width, height), interpolation=interpolation)
+    return canvas

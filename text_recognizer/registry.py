@@ -10,6 +10,7 @@ from typing import Any
 
 DATASETS = {
     "EmnistDataset": "text_recognizer.datasets.emnist:EmnistDataset",
+    "EmnistLinesDataset": "text_recognizer.datasets.emnist_lines:EmnistLinesDataset",
 }
 MODELS = {
     "CharacterModel": "text_recognizer.models.character_model:CharacterModel",
