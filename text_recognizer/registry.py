@@ -11,14 +11,23 @@ from typing import Any
 DATASETS = {
     "EmnistDataset": "text_recognizer.datasets.emnist:EmnistDataset",
     "EmnistLinesDataset": "text_recognizer.datasets.emnist_lines:EmnistLinesDataset",
+    "SyntheticParagraphsDataset": "text_recognizer.datasets.synthetic_paragraphs:SyntheticParagraphsDataset",
 }
 MODELS = {
     "CharacterModel": "text_recognizer.models.character_model:CharacterModel",
+    "LineModel": "text_recognizer.models.line_model:LineModel",
+    "LineModelCtc": "text_recognizer.models.line_model_ctc:LineModelCtc",
+    "LineDetectorModel": "text_recognizer.models.line_detector_model:LineDetectorModel",
 }
 NETWORKS = {
     "mlp": "text_recognizer.networks.mlp:mlp",
     "lenet": "text_recognizer.networks.lenet:lenet",
     "vgg_bn": "text_recognizer.networks.vgg_bn:vgg_bn",
+    "line_cnn_all_conv": "text_recognizer.networks.line_cnn:line_cnn_all_conv",
+    "line_cnn_time_distributed": "text_recognizer.networks.line_cnn:line_cnn_time_distributed",
+    "line_lstm_ctc": "text_recognizer.networks.line_lstm_ctc:line_lstm_ctc",
+    "line_crnn": "text_recognizer.networks.line_crnn:line_crnn",
+    "fcn": "text_recognizer.networks.fcn:fcn",
 }
 REGISTRIES = {"dataset": DATASETS, "model": MODELS, "network": NETWORKS}
 

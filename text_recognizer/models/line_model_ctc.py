@@ -1,0 +1,49 @@
+"""LineModelCtc: per-time-step class probabilities trained with the CTC loss, decoded greedily or by beam."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from text_recognizer.errors import ConfigError
+from text_recognizer.models.line_model import LineModel
+
+
+class CtcLoss(keras.losses.Loss):
+    """CTC loss of softmax outputs (batch, T, C) against labels padded with the blank index 0."""
+
+    def __init__(self, name: str = "ctc_loss", **kwargs):
+        super().__init__(name=name, **kwargs)
+
+    def call(self, y_true, y_pred):
+        y_true = tf.cast(y_true, tf.int32)
+        label_length = tf.reduce_sum(tf.cast(y_true != 0, tf.int32), axis=1)
+        batch, steps = tf.shape(y_pred)[0], tf.shape(y_pred)[1]
+        output_length = tf.fill([batch], steps)
+        log_probabilities = tf.math.log(y_pred + 1e-8)  # log-softmax of these is themselves: valid logits
+        return keras.ops.ctc_loss(y_true, log_probabilities, label_length, output_length, mask_index=0)
+
+
+def steps_needed(labels: np.ndarray) -> np.ndarray:
+    """Output steps CTC needs per label row: its length plus one blank between each pair of equal neighbours."""
+    present = labels != 0
+    repeats = present[:, 1:] & (labels[:, 1:] == labels[:, :-1])
+    return present.sum(axis=1) + repeats.sum(axis=1)
+
+
+class LineModelCtc(LineModel):
+    """Reads lines of any layout; refuses a network whose output sequence is too short for the labels."""
+
+    ctc = True
+
+    def __init__(self, dataset, network_fn, network_args=None):
+        super().__init__(dataset, network_fn, network_args)
+        steps = self.network.output_shape[1]
+        needed = max(int(steps_needed(split.y).max()) for split in (dataset.train, dataset.val, dataset.test))
+        if needed > steps:
+            raise ConfigError(
+                f"The network produces {steps} output steps but some labels need {needed} (CTC needs one step per "
+                "character plus one between repeated characters). Use a smaller window_stride or shorter lines."
+            )
+
+    def loss(self, train_args) -> keras.losses.Loss:
+        return CtcLoss()

@@ -1,0 +1,38 @@
+"""Building blocks shared by the networks."""
+
+import keras
+from keras import layers
+
+
+def image_input(input_shape: tuple[int, ...]) -> tuple[keras.KerasTensor, keras.KerasTensor]:
+    """The model input (0-255 pixels) and the same image scaled to 0-1 with a channel axis."""
+    inputs = keras.Input(shape=input_shape)
+    x = layers.Rescaling(1 / 255)(inputs)
+    return inputs, (layers.Reshape((*input_shape, 1))(x) if len(input_shape) == 2 else x)
+
+
+def conv_bn(x, filters: int, kernel_size=3, strides=1):
+    """Convolution, batch norm, ReLU."""
+    x = layers.Conv2D(filters, kernel_size, strides=strides, padding="same", use_bias=False)(x)
+    x = layers.BatchNormalization()(x)
+    return layers.ReLU()(x)
+
+
+def residual_block(x, filters: int, strides=1, dropout_amount: float = 0.0):
+    """Two 3x3 conv-bn layers with a skip connection (projected when the shape changes), as in the CTC seed."""
+    shortcut = x
+    y = conv_bn(x, filters, strides=strides)
+    y = layers.Conv2D(filters, 3, padding="same", use_bias=False)(y)
+    y = layers.BatchNormalization()(y)
+    if strides != 1 or x.shape[-1] != filters:
+        shortcut = layers.Conv2D(filters, 1, strides=strides, use_bias=False)(x)
+    y = layers.ReLU()(layers.Add()([y, shortcut]))
+    return layers.Dropout(dropout_amount)(y) if dropout_amount else y
+
+
+def sequence_head(x, num_classes: int, lstm_dim: int, dropout_amount: float):
+    """Per-step features (batch, T, F) -> BiLSTM -> per-step softmax over the classes (index 0 = CTC blank)."""
+    x = layers.Dropout(dropout_amount)(x)
+    x = layers.Bidirectional(layers.LSTM(lstm_dim, return_sequences=True))(x)
+    x = layers.Dropout(dropout_amount)(x)
+    return layers.Dense(num_classes, activation="softmax")(x)
