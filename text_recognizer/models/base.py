@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from text_recognizer.cards import weights_dir, weights_stem, write_json_atomic
 from text_recognizer.datasets.base import Dataset, Split
+from text_recognizer.onnx_export import export_onnx
 
 
 class Model:
@@ -84,7 +85,7 @@ class Model:
         self.network.load_weights(path)
 
     def save(self, best_weights: Path, card: dict[str, Any]) -> Path:
-        """Ship weights under their stem with a card beside them; returns the card's path."""
+        """Ship weights under their stem with a card and an ONNX export beside them; returns the card's path."""
         stem = weights_stem(self.name, type(self.dataset).__name__, card["network"])
         folder = weights_dir()
         folder.mkdir(parents=True, exist_ok=True)
@@ -103,6 +104,7 @@ class Model:
                 "output_shape": list(self.dataset.output_shape),
             },
         )
+        export_onnx(self.network, card_file)
         return card_file
 
 

@@ -1,0 +1,47 @@
+"""Export shipped weights to ONNX (and optionally a TensorFlow SavedModel) beside them, for TensorFlow-free inference.
+
+Example:
+    python training/export.py text_recognizer/weights/CharacterModel_EmnistDataset_vgg_bn.weights.h5
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from text_recognizer.cards import load_card, weights_file
+from text_recognizer.errors import UserError
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Write <stem>.onnx beside a weights file and record it in its card.")
+    parser.add_argument("weights", help="a .weights.h5 file, its JSON card, or a card's stem")
+    parser.add_argument(
+        "--saved-model", action="store_true", help="also write a TensorFlow SavedModel folder <stem>.saved_model/"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        card = load_card(args.weights)
+        if not weights_file(card).exists():
+            raise UserError(f"The card {card['card_path']} names weights {weights_file(card)}, which do not exist.")
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from text_recognizer.onnx_export import export_onnx, export_saved_model  # TensorFlow loads here
+    from text_recognizer.runtime import build_network
+
+    network = build_network(card)
+    print(export_onnx(network, Path(card["card_path"])))
+    if args.saved_model:
+        folder = weights_file(card).with_name(weights_file(card).name.removesuffix(".weights.h5") + ".saved_model")
+        print(export_saved_model(network, card, folder))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
