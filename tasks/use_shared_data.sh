@@ -11,4 +11,7 @@ link() { [ -e "$shared/$1" ] && mkdir -p "$(dirname "data/$2")" && ln -sfn "$sha
 link emnist/processed/byclass.h5 processed/emnist/byclass.h5
 link brown/brown.zip raw/brown/brown.zip
 link iam/ascii raw/iam/ascii
+link iam/lines_sample raw/iam/lines_sample
+link iam/paragraphs_sample raw/iam/paragraphs_sample
+link handwritten_names raw/handwritten_names
 echo "Linked offline data from $shared into data/."

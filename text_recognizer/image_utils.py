@@ -73,16 +73,21 @@ def list_images(folder: Path) -> list[Path]:
 
 
 def normalize_line(image: str | Path | np.ndarray, height: int, width: int) -> np.ndarray:
-    """A height x width line like the synthetic ones: ink cropped, scaled to `height`, left-aligned on black.
+    """A height x width line like the synthetic ones: light ink on black, left-aligned, wider lines squeezed.
 
-    Wider lines are squeezed to `width`; a blank image stays blank.
+    An image already `height` tall keeps its scale; any other is cropped to its ink with a margin of 1/12 of the
+    ink height above and below (as EMNIST glyphs have) and scaled to `height`. A blank image stays blank.
     """
     gray = light_on_dark(read_image(image))
     ys, xs = np.nonzero(gray > 32)
     canvas = np.zeros((height, width), np.uint8)
     if len(ys) == 0:
         return canvas
-    crop = gray[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    if gray.shape[0] == height:
+        crop = gray[:, xs.min() : xs.max() + 1]
+    else:
+        margin = (ys.max() - ys.min() + 1) // 12
+        crop = np.pad(gray[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1], ((margin, margin), (0, 0)))
     scaled_width = min(width, max(1, round(crop.shape[1] * height / crop.shape[0])))
     interpolation = cv2.INTER_AREA if crop.shape[0] > height else cv2.INTER_LINEAR
     canvas[:, :scaled_width] = cv2.resize(crop, (scaled_width, height), interpolation=interpolation)
