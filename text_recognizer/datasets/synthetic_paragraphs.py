@@ -1,0 +1,87 @@
+"""Synthetic paragraphs for training the line detector: stacked EMNIST-glyph lines and their per-pixel line masks.
+
+Paragraph images are size x size, light ink on black from the top-left corner (as `line_detection.fit_to_canvas`
+prepares real pages); masks hold 0 background, 1 odd line, 2 even line. Glyphs of each split come from the matching
+EMNIST split, so test paragraphs use no training glyph.
+"""
+
+import os
+from pathlib import Path
+
+import h5py
+import numpy as np
+from tqdm import tqdm
+
+from text_recognizer.datasets.base import Dataset, Split
+from text_recognizer.datasets.emnist import EmnistDataset
+from text_recognizer.datasets.emnist_lines import glyph_pools, line_mapping
+from text_recognizer.datasets.paragraph_rendering import draw_paragraph
+from text_recognizer.datasets.sentences import SentenceSampler
+from text_recognizer.datasets.sources import processed_dir
+from text_recognizer.errors import DataError
+
+MASK_CLASSES = ["background", "odd line", "even line"]
+SPLIT_SEEDS = {"train": 0, "val": 1, "test": 2}
+
+
+class SyntheticParagraphsDataset(Dataset):
+    """Paragraphs of 1 to `max_lines` lines; x (N, size, size) uint8 images, y (N, size, size) uint8 masks."""
+
+    def __init__(
+        self,
+        num_train: int = 3000,
+        num_val: int = 300,
+        num_test: int = 300,
+        size: int = 256,
+        max_lines: int = 14,
+        seed: int = 42,
+    ):
+        if min(num_train, num_val, num_test) < 1 or max_lines < 1 or size < 64:
+            raise DataError("num_train, num_val, num_test and max_lines must be at least 1, and size at least 64.")
+        self.sizes = {"train": num_train, "val": num_val, "test": num_test}
+        self.size, self.max_lines, self.seed = size, max_lines, seed
+        self.mapping = list(MASK_CLASSES)
+        self.input_shape = (size, size)
+        self.output_shape = (size, size, len(MASK_CLASSES))
+
+    @property
+    def cache_path(self) -> Path:
+        counts = "-".join(str(n) for n in self.sizes.values())
+        return (
+            processed_dir("synthetic_paragraphs")
+            / f"size{self.size}_lines{self.max_lines}_n{counts}_seed{self.seed}.h5"
+        )
+
+    def prepare(self) -> "SyntheticParagraphsDataset":
+        if not self.cache_path.exists():
+            self._generate()
+        with h5py.File(self.cache_path, "r") as file:
+            for split in SPLIT_SEEDS:
+                setattr(self, split, Split(file[f"x_{split}"][()], file[f"y_{split}"][()]))
+        return self
+
+    def _generate(self) -> None:
+        emnist = EmnistDataset(seed=self.seed).prepare()
+        sampler = SentenceSampler("".join(line_mapping(emnist.mapping)[1:]))
+        path = self.cache_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".part")
+        with h5py.File(partial, "w") as file:
+            for split, offset in SPLIT_SEEDS.items():
+                rng = np.random.default_rng([self.seed, offset])
+                pools = glyph_pools(getattr(emnist, split), emnist.mapping, rng)
+                count = self.sizes[split]
+                x = np.zeros((count, self.size, self.size), np.uint8)
+                y = np.zeros_like(x)
+                for row in tqdm(range(count), desc=f"Drawing {split} paragraphs", unit="page", mininterval=1):
+                    x[row], y[row] = draw_paragraph(sampler, pools, self.size, self.max_lines, rng)
+                file.create_dataset(f"x_{split}", data=x, compression="gzip", compression_opts=1)
+                file.create_dataset(f"y_{split}", data=y, compression="gzip", compression_opts=1)
+        os.replace(partial, path)
+
+    def card(self) -> dict:
+        return {
+            "source": "Brown corpus lines drawn with EMNIST ByClass glyphs, stacked into paragraphs",
+            "args": {"size": self.size, "max_lines": self.max_lines, "seed": self.seed}
+            | {f"num_{k}": v for k, v in self.sizes.items()},
+        }
