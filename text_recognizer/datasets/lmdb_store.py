@@ -1,0 +1,104 @@
+"""An LMDB store of grayscale images keyed by file name: one memory-mapped file instead of thousands of image files.
+
+Values are pickled uint8 arrays (fastest to read, largest) or PNG bytes (smaller, decoded on read); the encoding is
+recorded in the store. After the IAM loader seed's create_lmdb.py.
+"""
+
+import os
+import pickle
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import cv2
+import lmdb
+import numpy as np
+
+from text_recognizer.errors import DataError
+
+ENCODINGS = ("pickle", "png")
+ENCODING_KEY = b"__encoding__"
+MAP_SIZE = 1 << 40  # address space only: the file grows with what is written
+
+
+class LmdbImageStore:
+    """Read images from a store written by `write_store`."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if not (self.path / "data.mdb").is_file():
+            raise DataError(
+                f"No LMDB image store at {self.path}. Create it with: "
+                f"python training/create_lmdb.py --data_dir {self.path.parent}"
+            )
+        self.env = lmdb.open(str(self.path), readonly=True, lock=False, readahead=False, max_readers=256)
+        with self.env.begin() as txn:
+            encoding = txn.get(ENCODING_KEY)
+        if encoding is None:
+            raise DataError(f"{self.path} is not an image store written by create_lmdb.py (no encoding recorded).")
+        self.encoding = encoding.decode()
+
+    def __len__(self) -> int:
+        return self.env.stat()["entries"] - 1
+
+    def __contains__(self, name: str) -> bool:
+        with self.env.begin() as txn:
+            return txn.get(name.encode()) is not None
+
+    def read(self, name: str) -> np.ndarray:
+        """The grayscale image stored under a file name (e.g. "a01-000u-00.png")."""
+        with self.env.begin(buffers=True) as txn:
+            value = txn.get(name.encode())
+            if value is None:
+                raise DataError(f"{name} is not in the LMDB store {self.path}; rebuild it with create_lmdb.py.")
+            return decode(value, self.encoding)
+
+    def close(self) -> None:
+        self.env.close()
+
+
+def encode(image: np.ndarray, encoding: str) -> bytes:
+    if encoding == "pickle":
+        return pickle.dumps(image, protocol=pickle.HIGHEST_PROTOCOL)
+    ok, data = cv2.imencode(".png", image)
+    if not ok:
+        raise DataError(f"Could not PNG-encode an image of shape {image.shape}.")
+    return data.tobytes()
+
+
+def decode(value, encoding: str) -> np.ndarray:
+    if encoding == "pickle":
+        return pickle.loads(value)
+    return cv2.imdecode(np.frombuffer(value, np.uint8), cv2.IMREAD_GRAYSCALE)
+
+
+def write_store(path: str | Path, images: Iterable[tuple[str, np.ndarray]], encoding: str = "pickle") -> int:
+    """Write (file name, grayscale image) pairs to a new store at `path`; returns how many. Never overwrites."""
+    path = Path(path)
+    if encoding not in ENCODINGS:
+        raise DataError(f"Unknown encoding {encoding!r}; choose one of {', '.join(ENCODINGS)}.")
+    if path.exists():
+        raise DataError(f"{path} already exists; remove it first if you mean to rebuild the store.")
+    partial = path.with_name(path.name + ".part")
+    if partial.exists():
+        raise DataError(f"{partial} exists: another create_lmdb.py is writing it, or one was killed; remove it if so.")
+    env = lmdb.open(str(partial), map_size=MAP_SIZE)
+    count, seen = 0, set()
+    try:
+        with env.begin(write=True) as txn:
+            txn.put(ENCODING_KEY, encoding.encode())
+            for name, image in images:
+                if name in seen:
+                    raise DataError(
+                        f"Two images are named {name}; the store is keyed by file name, so they must differ."
+                    )
+                seen.add(name)
+                txn.put(name.encode(), encode(image, encoding))
+                count += 1
+    except BaseException:
+        env.close()
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    env.close()
+    os.replace(partial, path)
+    return count
