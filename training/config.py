@@ -43,6 +43,7 @@ class ExperimentConfig:
     train_args: TrainArgs = field(default_factory=TrainArgs)
     experiment_group: str | None = None
     seed: int = 42
+    init_from: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -90,6 +91,8 @@ def validate(raw: Any) -> ExperimentConfig:
     _check_type("seed", raw.get("seed", 42), "int", "config")
     if raw.get("experiment_group") is not None:
         _check_type("experiment_group", raw["experiment_group"], "str", "config")
+    if raw.get("init_from") is not None:
+        _check_type("init_from", raw["init_from"], "str", "config")
     return ExperimentConfig(
         dataset=raw["dataset"],
         model=raw["model"],
@@ -99,6 +102,7 @@ def validate(raw: Any) -> ExperimentConfig:
         train_args=_train_args(raw.get("train_args", {})),
         experiment_group=raw.get("experiment_group"),
         seed=raw.get("seed", 42),
+        init_from=raw.get("init_from"),
     )
 
 

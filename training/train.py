@@ -9,6 +9,7 @@ import keras
 import tensorflow as tf
 
 from text_recognizer import registry
+from text_recognizer.cards import load_card, weights_file
 from text_recognizer.errors import ConfigError
 from training import tracking
 from training.callbacks import AtomicCheckpoint, Throughput
@@ -28,6 +29,24 @@ def build_model(config: ExperimentConfig):
         raise ConfigError(
             f"Network {config.network} could not be built with network_args {config.network_args}: {error}"
         ) from None
+
+
+def initialize_from(model, config: ExperimentConfig) -> None:
+    """Fine-tuning: start from a weights card's weights; it must be of the same network, input shape and mapping."""
+    card = load_card(config.init_from)
+    ours = {"network": config.network, "input_shape": list(model.dataset.input_shape), "mapping": model.dataset.mapping}
+    for key, value in ours.items():
+        if card.get(key) != value:
+            raise ConfigError(
+                f"init_from {config.init_from!r} was trained with {key} {card.get(key)!r}; this run has {value!r}."
+            )
+    try:
+        model.network.load_weights(weights_file(card))
+    except ValueError as error:
+        raise ConfigError(
+            f"init_from {config.init_from!r}: its weights do not fit network_args {config.network_args}: {error}"
+        ) from None
+    log.info("Initialised the network from %s", card["card_path"])
 
 
 def make_callbacks(model, config: ExperimentConfig, record: RunRecord) -> list[keras.callbacks.Callback]:
@@ -62,6 +81,8 @@ def run(config: ExperimentConfig, record: RunRecord, save: bool, wandb_mode: str
     model = build_model(config)
     steps_per_epoch = math.ceil(len(model.dataset.train) / config.train_args.batch_size)
     model.compile(config.train_args, steps_per_epoch)
+    if config.init_from:
+        initialize_from(model, config)
     callbacks = make_callbacks(model, config, record)
     best_checkpoint = next(c for c in callbacks if isinstance(c, AtomicCheckpoint) and c.monitor)
     wandb_run = None
