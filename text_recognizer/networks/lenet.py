@@ -3,12 +3,12 @@
 import keras
 from keras import layers
 
+from text_recognizer.networks.blocks import image_input
+
 
 def lenet(input_shape: tuple[int, ...], output_shape: tuple[int, ...], dropout_amount: float = 0.2) -> keras.Model:
     """Conv(32) -> Conv(64) -> MaxPool -> Dense(128) -> softmax."""
-    inputs = keras.Input(shape=input_shape)
-    x = layers.Rescaling(1 / 255)(inputs)
-    x = layers.Reshape((*input_shape, 1))(x) if len(input_shape) == 2 else x
+    inputs, x = image_input(input_shape)
     x = layers.Conv2D(32, 3, activation="relu")(x)
     x = layers.Conv2D(64, 3, activation="relu")(x)
     x = layers.MaxPooling2D()(x)

@@ -3,6 +3,8 @@
 import keras
 from keras import layers
 
+from text_recognizer.networks.blocks import image_input
+
 
 def mlp(
     input_shape: tuple[int, ...],
@@ -12,8 +14,7 @@ def mlp(
     num_layers: int = 3,
 ) -> keras.Model:
     """`num_layers` dense ReLU layers of `layer_size` units with dropout, then a softmax over the classes."""
-    inputs = keras.Input(shape=input_shape)
-    x = layers.Rescaling(1 / 255)(inputs)
+    inputs, x = image_input(input_shape)
     x = layers.Flatten()(x)
     for _ in range(num_layers):
         x = layers.Dense(layer_size, activation="relu")(x)

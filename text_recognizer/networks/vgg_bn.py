@@ -3,12 +3,7 @@
 import keras
 from keras import layers
 
-
-def conv_bn(x, filters: int):
-    """3x3 convolution, batch norm, ReLU."""
-    x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-    x = layers.BatchNormalization()(x)
-    return layers.ReLU()(x)
+from text_recognizer.networks.blocks import conv_bn, image_input
 
 
 def vgg_bn(
@@ -19,10 +14,8 @@ def vgg_bn(
     dropout_amount: float = 0.3,
     augment: bool = True,
 ) -> keras.Model:
-    """Conv blocks of width, 2x2*width and 4*width filters, each pooled; augmentation is active only in training."""
-    inputs = keras.Input(shape=input_shape)
-    x = layers.Rescaling(1 / 255)(inputs)
-    x = layers.Reshape((*input_shape, 1))(x) if len(input_shape) == 2 else x
+    """Convolutions of width, two of 2*width, one of 4*width filters, each stage pooled; augmentation only trains."""
+    inputs, x = image_input(input_shape)
     if augment:
         x = layers.RandomRotation(0.03, fill_mode="constant")(x)
         x = layers.RandomTranslation(0.08, 0.08, fill_mode="constant")(x)
