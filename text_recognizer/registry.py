@@ -12,6 +12,9 @@ DATASETS = {
     "EmnistDataset": "text_recognizer.datasets.emnist:EmnistDataset",
     "EmnistLinesDataset": "text_recognizer.datasets.emnist_lines:EmnistLinesDataset",
     "SyntheticParagraphsDataset": "text_recognizer.datasets.synthetic_paragraphs:SyntheticParagraphsDataset",
+    "IamLinesDataset": "text_recognizer.datasets.iam_lines:IamLinesDataset",
+    "IamParagraphsDataset": "text_recognizer.datasets.iam_paragraphs:IamParagraphsDataset",
+    "LinesFolderDataset": "text_recognizer.datasets.lines_folder:LinesFolderDataset",
 }
 MODELS = {
     "CharacterModel": "text_recognizer.models.character_model:CharacterModel",
