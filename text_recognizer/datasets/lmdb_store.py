@@ -8,6 +8,7 @@ import os
 import pickle
 import shutil
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 import cv2
@@ -25,13 +26,13 @@ class LmdbImageStore:
     """Read images from a store written by `write_store`."""
 
     def __init__(self, path: str | Path):
-        self.path = Path(path)
+        self.path = Path(path).resolve()
         if not (self.path / "data.mdb").is_file():
             raise DataError(
                 f"No LMDB image store at {self.path}. Create it with: "
                 f"python training/create_lmdb.py --data_dir {self.path.parent}"
             )
-        self.env = lmdb.open(str(self.path), readonly=True, lock=False, readahead=False, max_readers=256)
+        self.env = _open_readonly(self.path)
         with self.env.begin() as txn:
             encoding = txn.get(ENCODING_KEY)
         if encoding is None:
@@ -53,8 +54,11 @@ class LmdbImageStore:
                 raise DataError(f"{name} is not in the LMDB store {self.path}; rebuild it with create_lmdb.py.")
             return decode(value, self.encoding)
 
-    def close(self) -> None:
-        self.env.close()
+
+@cache
+def _open_readonly(path: Path) -> lmdb.Environment:
+    """One environment per store and process (LMDB refuses to open the same one twice in a process)."""
+    return lmdb.open(str(path), readonly=True, lock=False, readahead=False, max_readers=256)
 
 
 def encode(image: np.ndarray, encoding: str) -> bytes:
