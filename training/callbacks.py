@@ -48,3 +48,48 @@ class Throughput(keras.callbacks.Callback):
         seconds = getattr(self, "train_seconds", time.perf_counter() - self.start)
         if logs is not None:
             logs["samples_per_s"] = self.num_samples / seconds
+
+
+class StopWhenAsked(keras.callbacks.Callback):
+    """Stops training at the end of an epoch once the run's stop file appears (a sweep's early termination)."""
+
+    def __init__(self, record):
+        super().__init__()
+        self.record = record
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        reason = self.record.stop_reason()
+        if reason:
+            print(f"Stopping after epoch {epoch + 1}: {reason}", flush=True)
+            self.model.stop_training = True
+
+
+class FirstStepTime(keras.callbacks.Callback):
+    """Records in the run status when the first training step finished (the runner's start-up overhead)."""
+
+    def __init__(self, record):
+        super().__init__()
+        self.record, self.done = record, False
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if not self.done:
+            self.done = True
+            self.record.set_status("running", first_step_at=time.time())
+
+
+class WandbEpochLogger(keras.callbacks.Callback):
+    """Logs each epoch's metrics to W&B under their Keras names, with a few test images captioned by prediction."""
+
+    def __init__(self, run, images, truths: list[str], predict):
+        super().__init__()
+        self.run, self.images, self.truths, self.predict = run, images, truths, predict
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        import wandb
+
+        predictions = self.predict(self.images)
+        examples = [
+            wandb.Image(image, caption=f"{predicted!r} (true {truth!r})")
+            for image, predicted, truth in zip(self.images, predictions, self.truths, strict=True)
+        ]
+        self.run.log({**(logs or {}), "epoch": epoch + 1, "examples": examples}, step=epoch + 1)

@@ -25,9 +25,14 @@ class TrainArgs:
     early_stopping_patience: int = 5
     label_smoothing: float = 0.0
     validation_batch_size: int | None = None
+    distribute: str = "auto"  # auto: data-parallel when several devices are visible or TF_CONFIG names a cluster
 
 
-CHOICES = {"optimizer": ("adam", "adamw", "sgd", "rmsprop"), "lr_schedule": ("plateau", "cosine", "constant")}
+CHOICES = {
+    "optimizer": ("adam", "adamw", "sgd", "rmsprop"),
+    "lr_schedule": ("plateau", "cosine", "constant"),
+    "distribute": ("auto", "mirrored", "off"),
+}
 POSITIVE = ("batch_size", "epochs", "learning_rate")
 
 

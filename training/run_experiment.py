@@ -7,17 +7,33 @@ Example:
 import argparse
 import logging
 import os
+import signal
 import sys
 
 from text_recognizer import registry
 from text_recognizer.errors import ConfigError, UserError
 from training import config as experiment_config
-from training.devices import use_device
+from training.distribute import is_chief
+from training.gpu_manager import parse_gpu_spec, use_devices
 from training.records import RunRecord
 from training.tracking import wandb_mode
 
 EXIT_USAGE = 2
 EXIT_DATA = 1
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM (or SIGINT) arrived: stop now; the last checkpoint is whole because checkpoints are atomic."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _interrupt(signum: int, frame) -> None:
+    for other in (signal.SIGTERM, signal.SIGINT):  # a second signal must not cut short the recording of the first
+        signal.signal(other, signal.SIG_IGN)
+    raise Interrupted(signum)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -26,9 +42,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         epilog="Config keys: " + ", ".join(experiment_config.CONFIG_KEYS) + ". See --list for names and arguments.",
     )
     parser.add_argument("config", nargs="?", help="JSON object, or the path of a JSON file")
-    parser.add_argument("--gpu", type=int, default=None, help="GPU index (default: the first GPU, else the CPU)")
+    parser.add_argument(
+        "--gpu",
+        type=parse_gpu_spec,
+        default=None,
+        help="-1: a free GPU, locked for the run (waits while all are busy); 0 or 0,1: these GPUs "
+        "(several: data-parallel). Default: the first GPU, else the CPU",
+    )
     parser.add_argument("--save", action="store_true", help="ship the best weights to text_recognizer/weights/")
     parser.add_argument("--nowandb", action="store_true", help="do not log to Weights & Biases")
+    parser.add_argument("--resume", metavar="RUN_ID", help="continue an interrupted run from its last checkpoint")
+    parser.add_argument("--run-id", help="name of the new run folder under runs/ (default: time-network-random)")
     parser.add_argument("--list", action="store_true", help="list registered datasets, models and networks")
     return parser.parse_args(argv)
 
@@ -38,33 +62,56 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         print(registry.listing())
         return 0
-    if args.config is None:
-        print("error: give an experiment config (JSON or a file), or --list.", file=sys.stderr)
+    if (args.config is None) == (args.resume is None):
+        print("error: give an experiment config (JSON or a file), or --resume RUN_ID, or --list.", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        config = experiment_config.parse(args.config)
-    except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    use_device(args.gpu)
-    record = RunRecord.create(config.to_dict())
-    logging.getLogger("text_recognizer").info("Run %s: %s", record.run_id, record.path)
-
-    from training import train  # TensorFlow loads here, after the config is known to be good
-
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     try:
-        train.run(config, record, save=args.save, wandb_mode=wandb_mode(args.nowandb))
+        record, config = _record_and_config(args)
+        use_devices(args.gpu)  # its GPU locks are held for the life of this process
+        if record is None:
+            record = RunRecord.create(config.to_dict(), args.run_id)
+            record.lock()
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except Interrupted as interruption:
+        return 128 + interruption.signum
+    initial_epoch = record.completed_epochs() if args.resume else 0
+    logging.getLogger("text_recognizer").info("Run %s: %s", record.run_id, record.path)
+    return _train(record, config, args, initial_epoch)
+
+
+def _record_and_config(args: argparse.Namespace) -> tuple[RunRecord | None, experiment_config.ExperimentConfig]:
+    """The validated config, and for --resume the run's record, locked for this process."""
+    if not args.resume:
+        return None, experiment_config.parse(args.config)
+    record = RunRecord.open(args.resume)
+    record.lock()
+    if record.status().get("state") == "finished":
+        raise UserError(f"Run {record.run_id} finished already; there is nothing to resume.")
+    return record, experiment_config.validate(record.config())
+
+
+def _train(record: RunRecord, config, args: argparse.Namespace, initial_epoch: int) -> int:
+    """Train with the record's status kept true to what happened (finished, failed or interrupted)."""
+    try:
+        from training import train  # TensorFlow loads here, after the config is known to be good
+
+        chief = is_chief()  # in a multi-worker cluster only the chief reports and ships weights
+        train.run(config, record, args.save and chief, wandb_mode(args.nowandb or not chief), initial_epoch)
     except UserError as error:
         record.set_status("failed", error=str(error))
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE if isinstance(error, ConfigError) else EXIT_DATA
-    except KeyboardInterrupt:
-        record.set_status("interrupted")
-        print(f"Interrupted; the run record and last checkpoint are in {record.path}", file=sys.stderr)
-        return 130
+    except Interrupted as interruption:
+        record.set_status("interrupted", signal=interruption.signum)
+        print(f"Interrupted; the record and last checkpoint are in {record.path}.", file=sys.stderr)
+        print(f"Continue with: python training/run_experiment.py --resume {record.run_id}", file=sys.stderr)
+        return 128 + interruption.signum
     except BaseException as error:
         record.set_status("failed", error=f"{type(error).__name__}: {error}")
         raise

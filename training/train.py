@@ -12,8 +12,9 @@ from text_recognizer import registry
 from text_recognizer.cards import load_card, weights_file
 from text_recognizer.errors import ConfigError
 from training import tracking
-from training.callbacks import AtomicCheckpoint, Throughput
+from training.callbacks import AtomicCheckpoint, FirstStepTime, StopWhenAsked, Throughput, WandbEpochLogger
 from training.config import ExperimentConfig
+from training.distribute import make_strategy
 from training.records import RunRecord
 
 log = logging.getLogger("text_recognizer")
@@ -53,13 +54,15 @@ def make_callbacks(model, config: ExperimentConfig, record: RunRecord) -> list[k
     args = config.train_args
     callbacks = [
         Throughput(len(model.dataset.train)),
+        FirstStepTime(record),
         *model.callbacks(),  # before checkpoints and early stopping, so they can see what these add to the logs
+        keras.callbacks.CSVLogger(str(record.history_file), append=True),  # before the epoch is marked saved
         AtomicCheckpoint(record.best_weights, model.monitor, model.monitor_mode),
         AtomicCheckpoint(
             record.last_weights, on_save=lambda epoch, logs: record.set_status("running", epoch=epoch + 1)
         ),
-        keras.callbacks.CSVLogger(str(record.history_file), append=True),
         keras.callbacks.TensorBoard(str(record.path / "tensorboard"), write_graph=False, profile_batch=0),
+        StopWhenAsked(record),
     ]
     if args.early_stopping_patience > 0:
         callbacks.append(
@@ -74,36 +77,60 @@ def make_callbacks(model, config: ExperimentConfig, record: RunRecord) -> list[k
     return callbacks
 
 
-def run(config: ExperimentConfig, record: RunRecord, save: bool, wandb_mode: str | None) -> dict[str, Any]:
-    """Train, evaluate on the test split, write metrics (and ship weights with --save); returns the metrics."""
+def restore(model, record: RunRecord, best: AtomicCheckpoint, initial_epoch: int, steps_per_epoch: int) -> None:
+    """Continue a run from its last checkpoint: weights, history up to that epoch, best value, schedule position."""
+    model.load_weights(record.last_weights)
+    record.keep_history(initial_epoch)
+    values = [row[model.monitor] for row in record.history() if isinstance(row.get(model.monitor), float)]
+    values = [value for value in values if not math.isnan(value)]
+    if values:
+        best.best = max(values) if model.monitor_mode == "max" else min(values)
+    model.network.optimizer.iterations.assign(initial_epoch * steps_per_epoch)
+    log.info("Resuming %s after epoch %d (best %s so far: %s)", record.run_id, initial_epoch, model.monitor, best.best)
+
+
+def run(
+    config: ExperimentConfig, record: RunRecord, save: bool, wandb_mode: str | None, initial_epoch: int = 0
+) -> dict[str, Any]:
+    """Train (from `initial_epoch` when resuming), evaluate on test, write metrics; ship weights with --save."""
+    strategy = make_strategy(config.train_args.distribute)  # first: a multi-worker strategy must precede other TF use
     keras.utils.set_random_seed(config.seed)
     tf.config.experimental.enable_op_determinism()
-    model = build_model(config)
-    steps_per_epoch = math.ceil(len(model.dataset.train) / config.train_args.batch_size)
-    model.compile(config.train_args, steps_per_epoch)
+    with strategy.scope():
+        model = build_model(config)
+        steps_per_epoch = math.ceil(len(model.dataset.train) / config.train_args.batch_size)
+        model.compile(config.train_args, steps_per_epoch)
     if config.init_from:
         initialize_from(model, config)
     callbacks = make_callbacks(model, config, record)
     best_checkpoint = next(c for c in callbacks if isinstance(c, AtomicCheckpoint) and c.monitor)
+    if initial_epoch:
+        restore(model, record, best_checkpoint, initial_epoch, steps_per_epoch)
     wandb_run = None
     if wandb_mode:
-        wandb_run, logger = tracking.start(wandb_mode, config.to_dict(), record.run_id, record.path)
-        callbacks.append(logger)
-    record.set_status("running", epoch=0)
+        wandb_run = tracking.start(wandb_mode, config.to_dict(), record.run_id, record.path)
+        images, truths = tracking.examples(model)
+        callbacks.append(WandbEpochLogger(wandb_run, images, truths, lambda x: tracking.predicted_texts(model, x)))
+    record.set_status("running", epoch=initial_epoch, monitor=model.monitor, monitor_mode=model.monitor_mode)
     started = time.perf_counter()
-    history = model.fit(config.train_args, config.seed, callbacks)
+    model.fit(config.train_args, config.seed, callbacks, initial_epoch=initial_epoch)
     train_seconds = time.perf_counter() - started
+    record.set_status("evaluating", fit_end_at=time.time())
 
     model.load_weights(record.best_weights)
     test = model.evaluate(model.dataset.test)
-    epochs = history.history
+    epochs = record.history()
     metrics = {
         **{f"test_{name}": float(value) for name, value in test.items()},
         f"best_{model.monitor}": float(best_checkpoint.best),
-        "epochs": len(epochs.get("loss", [])),
+        "monitor": model.monitor,
+        "monitor_mode": model.monitor_mode,
+        "epochs": len(epochs),
+        "stopped_early": record.stop_reason(),
         "train_seconds": round(train_seconds, 1),
-        "samples_per_s": float(sum(epochs["samples_per_s"]) / len(epochs["samples_per_s"])),
+        "samples_per_s": float(sum(row["samples_per_s"] for row in epochs) / max(1, len(epochs))),
         "parameters": model.network.count_params(),
+        "replicas": strategy.num_replicas_in_sync,
     }
     record.finish(metrics)
     log.info("Test metrics: %s", {k: round(v, 4) for k, v in metrics.items() if isinstance(v, float)})
@@ -111,6 +138,8 @@ def run(config: ExperimentConfig, record: RunRecord, save: bool, wandb_mode: str
         card = {**config.to_dict(), "run_id": record.run_id, "metrics": metrics, "data": model.dataset.card()}
         card_file = model.save(record.best_weights, card)
         log.info("Saved weights and card: %s", card_file)
+        if wandb_run is not None:
+            tracking.log_model(wandb_run, card_file, weights_file(load_card(card_file)), metrics)
     if wandb_run is not None:
         wandb_run.summary.update(metrics)
         wandb_run.finish()
