@@ -1,0 +1,187 @@
+"""Sweeps: W&B's flat arguments become nested configs; offline sweeps propose, stop, run in parallel and resume."""
+
+import json
+import signal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import REPO, run_cli
+from tests.experiment_runs import history_epochs, start, status, wait_for
+from text_recognizer.errors import ConfigError, UserError
+from training import gpu_manager
+from training.config import validate
+from training.run_sweep import coerce, split_args, to_config
+from training.sweep import as_flags, load_config, proposed_params, sweeps
+
+SHIPPED_SWEEPS = sorted(REPO.glob("training/sweep_*.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("flag", "expected"),
+    [
+        ("--network_args.layer_size=128", {"network_args": {"layer_size": 128}}),
+        ("--network_args.layer_size=128.0", {"network_args": {"layer_size": 128}}),  # q_uniform gives floats
+        ("--network_args.dropout_amount=0", {"network_args": {"dropout_amount": 0}}),
+        ("--train_args.learning_rate=1e-3", {"train_args": {"learning_rate": 0.001}}),
+        ("--train_args.optimizer=adam", {"train_args": {"optimizer": "adam"}}),
+        ("--train_args.validation_batch_size=None", {"train_args": {"validation_batch_size": None}}),
+        ("--dataset_args.subsample_fraction=0.5", {"dataset_args": {"subsample_fraction": 0.5}}),
+        ("--experiment_group=2024", {"experiment_group": "2024"}),  # a str field stays a string
+        ("--seed=7", {"seed": 7}),
+    ],
+)
+def test_flat_flags_become_the_nested_config(flag, expected):
+    settings, rest = split_args(["--network=mlp", "--dataset=EmnistDataset", flag, "--gpu=-1", "--nowandb"])
+    assert rest == ["--gpu=-1", "--nowandb"]
+    config = to_config(settings)
+    assert config == {"network": "mlp", "dataset": "EmnistDataset", **expected}
+
+
+def test_values_are_coerced_by_annotation():
+    assert coerce("True", "bool") is True
+    assert coerce("[3, 3]", "tuple[int, ...]") == [3, 3]
+    assert coerce("(3, 3)", None) == [3, 3]
+    assert coerce("None", "float | None") is None
+    assert coerce("0.5", "float | None") == 0.5
+    assert coerce("12", "str") == "12"
+
+
+def test_flag_mistakes_are_named():
+    with pytest.raises(ConfigError, match=r"--network_args\.layer_size=VALUE"):
+        split_args(["--network_args.layer_size", "128"])
+    with pytest.raises(ConfigError, match="did you mean 'network_args'"):
+        validate(
+            to_config({"dataset": "EmnistDataset", "model": "CharacterModel", "network": "mlp", "network_argz.x": "1"})
+        )
+    result = run_cli(
+        "training/run_sweep.py",
+        "--dataset=EmnistDataset",
+        "--model=CharacterModel",
+        "--network=mlp",
+        "--network_args.num_layers=two",
+    )
+    assert result.returncode == 2 and '"num_layers" must be int' in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("path", SHIPPED_SWEEPS, ids=lambda path: path.name)
+def test_shipped_sweeps_propose_valid_experiments(path):
+    config = load_config(path)
+    assert config["program"] == "training/run_sweep.py" and config["early_terminate"]["type"] == "hyperband"
+    for _ in range(5):
+        proposal = sweeps.next_run(config, [], validate=True)
+        validate(to_config(split_args(as_flags(proposed_params(proposal)))[0]))
+
+
+def test_bad_sweep_files_are_messages(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("method: gird\nparameters: {a: {values: [1]}}\n")
+    with pytest.raises(UserError, match="'gird' is not one of"):
+        load_config(bad)
+    result = run_cli("training/sweep.py", str(bad))
+    assert result.returncode == 2 and "not a valid sweep" in result.stderr and "Traceback" not in result.stderr
+    random = tmp_path / "random.yaml"
+    random.write_text("method: random\nparameters: {seed: {values: [1, 2]}}\n")
+    result = run_cli("training/sweep.py", str(random))
+    assert result.returncode == 2 and "give --count" in result.stderr
+
+
+def sweep_file(folder: Path, method: str, parameters: dict) -> Path:
+    """A sweep of tiny runs: fixed parts from tiny_config, `parameters` swept."""
+    fixed = {
+        "dataset": "EmnistDataset",
+        "dataset_args.subsample_fraction": 0.01,
+        "model": "CharacterModel",
+        "network": "mlp",
+        "network_args.num_layers": 1,
+        "train_args.batch_size": 64,
+        "train_args.early_stopping_patience": 0,
+    }
+    config = {
+        "program": "training/run_sweep.py",
+        "method": method,
+        "metric": {"name": "val_accuracy", "goal": "maximize"},
+        "early_terminate": {"type": "hyperband", "min_iter": 1, "eta": 2},
+        "parameters": {**{name: {"value": value} for name, value in fixed.items()}, **parameters},
+    }
+    path = folder / f"tiny_{method}.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def sweep_records(runs_dir: Path, name: str) -> tuple[list[dict], list[Path]]:
+    entries = json.loads((runs_dir / "sweeps" / name / "sweep.json").read_text())["entries"]
+    return entries, [runs_dir / entry["run_id"] for entry in entries]
+
+
+@pytest.mark.slow
+def test_grid_sweep_stops_a_weak_run_and_resumes_after_an_interruption(isolated_runs):
+    """Two good learning rates and a hopeless one: the sweep is interrupted mid-run, resumed, and hyperband stops
+    the hopeless run after its second epoch, while the interrupted runs continue from their checkpoints."""
+    runs_dir = isolated_runs / "runs"
+    epochs = 6
+    path = sweep_file(
+        isolated_runs,
+        "grid",
+        {
+            "train_args.learning_rate": {"values": [0.003, 0.002, 1e-7]},
+            "train_args.epochs": {"value": epochs},
+            "network_args.layer_size": {"value": 32},
+        },
+    )
+    first = start("training/sweep.py", str(path), "--parallel=2", "--nowandb")
+    wait_for(lambda: any(status(run).get("epoch", 0) >= 1 for run in runs_dir.glob("tiny_grid-*")), "a first epoch")
+    first.send_signal(signal.SIGTERM)
+    output = first.communicate(timeout=300)[0]
+    assert first.returncode == 130 and "run the same command again to resume" in output, output
+    entries, records = sweep_records(runs_dir, "tiny_grid")
+    assert len(entries) == 2 and {status(run)["state"] for run in records} <= {"interrupted", "created"}
+
+    result = run_cli("training/sweep.py", str(path), "--parallel=2", "--nowandb", env={"WANDB_MODE": "disabled"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("resumes from its last checkpoint") == 2
+    entries, records = sweep_records(runs_dir, "tiny_grid")
+    assert [entry["params"]["train_args.learning_rate"] for entry in entries] == [0.003, 0.002, 1e-7]
+    assert [status(run)["state"] for run in records] == ["finished"] * 3
+    for run in records[:2]:
+        assert history_epochs(run) == list(range(epochs))  # resumed, not restarted, and no epoch twice
+    hopeless = json.loads((records[2] / "metrics.json").read_text())
+    assert "hyperband" in hopeless["stopped_early"] and hopeless["epochs"] < epochs
+    table = result.stdout[result.stdout.index("results, best first") :].splitlines()[2:]
+    assert table[-1].startswith(records[2].name)  # the hopeless run is listed last
+
+
+@pytest.mark.slow
+def test_random_sweep_runs_in_parallel_on_free_gpus_and_never_repeats(isolated_runs):
+    runs_dir = isolated_runs / "runs"
+    path = sweep_file(
+        isolated_runs,
+        "random",
+        {
+            "train_args.learning_rate": {"distribution": "log_uniform_values", "min": 1e-3, "max": 1e-2},
+            "network_args.layer_size": {"values": [16, 32]},
+            "train_args.epochs": {"value": 2},
+        },
+    )
+    env = {
+        gpu_manager.SIMULATED_GPUS_ENV: "2",
+        gpu_manager.LOCK_DIR_ENV: str(isolated_runs / "locks"),
+        "CUDA_VISIBLE_DEVICES": "",
+    }
+    command = ("training/sweep.py", str(path), "--count=2", "--parallel=2", "--nowandb")
+    result = run_cli(*command, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    entries, records = sweep_records(runs_dir, "tiny_random")
+    assert len(entries) == 2 and [status(run)["state"] for run in records] == ["finished"] * 2
+    logs = [(runs_dir / "sweeps" / "tiny_random" / "logs" / f"{run.name}.log").read_text() for run in records]
+    gpus = {
+        line.split("Training on GPU ")[1][0] for log in logs for line in log.splitlines() if "Training on GPU" in line
+    }
+    assert gpus == {"0", "1"}  # started together, each on its own GPU
+    assert all(1e-3 <= entry["params"]["train_args.learning_rate"] <= 1e-2 for entry in entries)
+
+    again = run_cli(*command, env=env)
+    assert again.returncode == 0 and "starts" not in again.stdout
+    assert sweep_records(runs_dir, "tiny_random")[0] == entries
+    assert len(list(runs_dir.glob("tiny_random-*"))) == 2
