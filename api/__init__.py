@@ -1,0 +1,1 @@
+"""Web API and page over the predictors: `uvicorn api.app:app`."""

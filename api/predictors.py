@@ -1,0 +1,54 @@
+"""The predictors the API serves, each built once per process on first use."""
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from text_recognizer.errors import DataError
+
+
+class ModelUnavailableError(Exception):
+    """A predictor that cannot be built (e.g. no shipped weights): the API answers 503 with the reason."""
+
+
+class LazyPredictor:
+    """Builds its predictor on first use, once even under concurrent requests; retries while the model is missing."""
+
+    def __init__(self, name: str, build: Callable[[], Any]):
+        self.name = name
+        self._build = build
+        self._lock = threading.Lock()
+        self._predictor = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._predictor is not None
+
+    def get(self) -> Any:
+        """The predictor, built now if this is the first use."""
+        if self._predictor is None:
+            with self._lock:
+                if self._predictor is None:
+                    try:
+                        self._predictor = self._build()
+                    except DataError as error:
+                        raise ModelUnavailableError(f"The {self.name} model is not available: {error}") from None
+        return self._predictor
+
+    def predict(self, image) -> tuple[str, float]:
+        """(text, confidence) for one image."""
+        return self.get().predict(image)
+
+
+def character_predictor():
+    """The shipped character predictor."""
+    from text_recognizer.character_predictor import CharacterPredictor
+
+    return CharacterPredictor()
+
+
+def line_predictor():
+    """The shipped line predictor."""
+    from text_recognizer.line_predictor import LinePredictor
+
+    return LinePredictor()
