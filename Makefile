@@ -1,9 +1,11 @@
 # make train: set up and train the default character model.  make test: set up and run the test suite.
+# make serve: the web API and page on http://localhost:$(PORT)/ (ONNX Runtime, shipped weights).
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SHARED_DATA ?= ../shared/data
+PORT ?= 8000
 
-.PHONY: install install-dev data train test lint
+.PHONY: install install-dev data train test lint serve
 
 $(VENV)/.installed: requirements.txt setup.cfg
 	python3 -m venv $(VENV)
@@ -30,3 +32,6 @@ test: install-dev data
 
 lint: install-dev
 	PATH="$(abspath $(VENV))/bin:$$PATH" tasks/lint.sh
+
+serve: install
+	$(VENV)/bin/uvicorn api.app:app --host 0.0.0.0 --port $(PORT) --no-access-log
