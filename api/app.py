@@ -1,7 +1,5 @@
 """The web API and page: `uvicorn api.app:app`, then open http://localhost:8000/ (OpenAPI at /docs)."""
 
-import logging
-import time
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -9,15 +7,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.predictors import LazyPredictor, ModelUnavailableError, character_predictor, line_predictor
-from api.uploads import JSON_SHAPE, ApiError, image_from_request
+from api.request_log import RequestLog
+from api.uploads import ApiError, image_from_request
 from text_recognizer import __version__
 from text_recognizer.errors import DataError
 
 PAGE = (Path(__file__).parent / "page.html").read_text()
-log = logging.getLogger("text_recognizer.api")
 
 
 class Prediction(BaseModel):
@@ -50,7 +47,7 @@ IMAGE_BODY = {
                     "properties": {"image": {"type": "string", "description": "data:image/png;base64,..."}},
                     "required": ["image"],
                 },
-                "example": {"image": JSON_SHAPE},
+                "example": {"image": "data:image/png;base64,iVBORw0KGgo..."},
             },
         },
     }
@@ -111,37 +108,6 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ModelUnavailableError, respond(lambda exc: (503, str(exc))))
     app.add_exception_handler(HTTPException, respond(lambda exc: (exc.status_code, str(exc.detail))))
     app.add_exception_handler(Exception, respond(lambda exc: (500, "Internal error; the server log has the details.")))
-
-
-class RequestLog:
-    """ASGI middleware: one log line per request with method, path, status, latency and, for predictions, the
-    text and confidence (which the endpoint leaves in the request state)."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-        if not log.handlers:
-            handler = logging.StreamHandler()
-            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-            log.addHandler(handler)
-            log.setLevel(logging.INFO)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        started, status = time.perf_counter(), 500
-
-        async def send_and_note_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_note_status)
-        finally:
-            milliseconds = (time.perf_counter() - started) * 1000
-            result = scope.get("state", {}).get("result", "")
-            log.info("%s %s %d %.1f ms %s", scope["method"], scope["path"], status, milliseconds, result)
 
 
 app = create_app()
