@@ -7,6 +7,8 @@ from pathlib import Path
 
 import keras
 
+from training import signals
+
 
 class AtomicCheckpoint(keras.callbacks.Callback):
     """Save weights each epoch (or only on improvement) under a temporary name, then rename over the old file."""
@@ -93,3 +95,13 @@ class WandbEpochLogger(keras.callbacks.Callback):
             for image, predicted, truth in zip(self.images, predictions, self.truths, strict=True)
         ]
         self.run.log({**(logs or {}), "epoch": epoch + 1, "examples": examples}, step=epoch + 1)
+
+
+class RaiseWhenSignalled(keras.callbacks.Callback):
+    """Raises Interrupted at the next step once SIGTERM or SIGINT arrived, should the signal's own raise be lost."""
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        signals.raise_if_received()
+
+    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        signals.raise_if_received()

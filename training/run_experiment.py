@@ -7,7 +7,6 @@ Example:
 import argparse
 import logging
 import os
-import signal
 import sys
 
 from text_recognizer import registry
@@ -16,24 +15,11 @@ from training import config as experiment_config
 from training.distribute import is_chief
 from training.gpu_manager import parse_gpu_spec, use_devices
 from training.records import RunRecord
+from training.signals import Interrupted, ignore_further, install
 from training.tracking import wandb_mode
 
 EXIT_USAGE = 2
 EXIT_DATA = 1
-
-
-class Interrupted(KeyboardInterrupt):
-    """SIGTERM (or SIGINT) arrived: stop now; the last checkpoint is whole because checkpoints are atomic."""
-
-    def __init__(self, signum: int):
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
-
-
-def _interrupt(signum: int, frame) -> None:
-    for other in (signal.SIGTERM, signal.SIGINT):  # a second signal must not cut short the recording of the first
-        signal.signal(other, signal.SIG_IGN)
-    raise Interrupted(signum)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -67,8 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGINT, _interrupt)
+    install()
     try:
         record, config = _record_and_config(args)
         use_devices(args.gpu)  # its GPU locks are held for the life of this process
@@ -108,6 +93,7 @@ def _train(record: RunRecord, config, args: argparse.Namespace, initial_epoch: i
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE if isinstance(error, ConfigError) else EXIT_DATA
     except Interrupted as interruption:
+        ignore_further()
         record.set_status("interrupted", signal=interruption.signum)
         print(f"Interrupted; the record and last checkpoint are in {record.path}.", file=sys.stderr)
         print(f"Continue with: python training/run_experiment.py --resume {record.run_id}", file=sys.stderr)

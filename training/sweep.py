@@ -41,10 +41,15 @@ class Child:
     def done(self) -> bool:
         return self.process.poll() is not None if self.process else not self.record.is_active()
 
-    def terminate(self) -> None:
+    def terminate(self, grace_seconds: float = 120) -> None:
+        """SIGTERM (the run records itself as interrupted), then SIGKILL if it is still there after the grace time."""
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-            self.process.wait()
+            try:
+                self.process.wait(grace_seconds)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
 
 class OfflineSweep:

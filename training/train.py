@@ -12,7 +12,14 @@ from text_recognizer import registry
 from text_recognizer.cards import load_card, weights_file
 from text_recognizer.errors import ConfigError
 from training import tracking
-from training.callbacks import AtomicCheckpoint, FirstStepTime, StopWhenAsked, Throughput, WandbEpochLogger
+from training.callbacks import (
+    AtomicCheckpoint,
+    FirstStepTime,
+    RaiseWhenSignalled,
+    StopWhenAsked,
+    Throughput,
+    WandbEpochLogger,
+)
 from training.config import ExperimentConfig
 from training.distribute import make_strategy
 from training.records import RunRecord
@@ -53,6 +60,7 @@ def initialize_from(model, config: ExperimentConfig) -> None:
 def make_callbacks(model, config: ExperimentConfig, record: RunRecord) -> list[keras.callbacks.Callback]:
     args = config.train_args
     callbacks = [
+        RaiseWhenSignalled(),
         Throughput(len(model.dataset.train)),
         FirstStepTime(record),
         *model.callbacks(),  # before checkpoints and early stopping, so they can see what these add to the logs
