@@ -12,8 +12,10 @@ from tests.experiment_runs import history_epochs, start, status, wait_for
 from text_recognizer.errors import ConfigError, UserError
 from training import gpu_manager
 from training.config import validate
+from training.records import RunRecord
 from training.run_sweep import coerce, split_args, to_config
-from training.sweep import as_flags, load_config, proposed_params, sweeps
+from training.sweep import OfflineSweep, as_flags, load_config, proposed_params, sweeps
+from training.sweep_state import SweepState
 
 SHIPPED_SWEEPS = sorted(REPO.glob("training/sweep_*.yaml"))
 
@@ -185,3 +187,23 @@ def test_random_sweep_runs_in_parallel_on_free_gpus_and_never_repeats(isolated_r
     assert again.returncode == 0 and "starts" not in again.stdout
     assert sweep_records(runs_dir, "tiny_random")[0] == entries
     assert len(list(runs_dir.glob("tiny_random-*"))) == 2
+
+
+def test_recorded_history_reaches_the_sweeps_package(isolated_runs, tmp_path):
+    """Runs' per-epoch history and summaries get through to sweeps 0.2.0 (only by their aliases), so bayes can fit."""
+    path = sweep_file(
+        tmp_path, "bayes", {"train_args.learning_rate": {"distribution": "uniform", "min": 0.001, "max": 0.01}}
+    )
+    config = load_config(path)
+    sweep = OfflineSweep(SweepState.open("bayes", config), count=3, parallel=1, run_flags=[])
+    for rate, accuracies in ((0.002, "0.1\n1,0.3"), (0.008, "0.2\n1,0.6")):
+        entry = sweep.state.add({"train_args.learning_rate": rate})
+        record = RunRecord.create({"network": "mlp"}, entry["run_id"])
+        record.history_file.write_text(f"epoch,val_accuracy\n0,{accuracies}\n")
+        record.set_status("finished")
+    runs = sweep.sweep_runs()
+    assert [run.metric_history("val_accuracy") for run in runs] == [[0.1, 0.3], [0.2, 0.6]]
+    assert [run.summary_metrics["val_accuracy"] for run in runs] == [0.3, 0.6]
+    assert [run.state for run in runs] == ["finished", "finished"]
+    proposal = sweeps.next_run(config, runs, validate=True)
+    assert 0.001 <= proposed_params(proposal)["train_args.learning_rate"] <= 0.01
