@@ -86,6 +86,7 @@ def test_wandb_offline_logs_metrics_examples_and_the_saved_model(isolated_runs):
 def fake_run(run_id: str, state: str, accuracies: list[float], **metrics) -> RunRecord:
     """A recorded run without training: config, status and per-epoch history as the runner writes them."""
     record = RunRecord.create(tiny_config(experiment_group="table"), run_id)
+    record.lock().release()  # held and let go, as by a process that has ended
     rows = [f"{epoch},{accuracy}" for epoch, accuracy in enumerate(accuracies)]
     record.history_file.write_text("\n".join(["epoch,val_accuracy", *rows]) + "\n")
     record.set_status(state, epoch=len(accuracies), monitor="val_accuracy", monitor_mode="max")

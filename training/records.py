@@ -100,8 +100,17 @@ class RunRecord:
         return lock
 
     def is_active(self) -> bool:
-        """Whether a live process holds this run."""
-        return is_locked(self.lock_file)
+        """Whether a live process holds this run (for runs recorded before run locks: whether its pid lives)."""
+        if self.lock_file.exists():
+            return is_locked(self.lock_file)
+        pid = self.status().get("pid")
+        try:
+            os.kill(int(pid), 0)
+        except (TypeError, ValueError, ProcessLookupError):
+            return False
+        except PermissionError:
+            return True
+        return True
 
     def request_stop(self, reason: str) -> None:
         """Ask the run to stop at the end of its current epoch."""

@@ -22,8 +22,7 @@ def summarize(record: RunRecord) -> dict[str, Any]:
     state = status.get("state", "unknown")
     if state in LIVE_STATES and not record.is_active():
         state = "killed"  # its process is gone without recording an end
-    monitor = metrics.get("monitor") or status.get("monitor")
-    mode = metrics.get("monitor_mode") or status.get("monitor_mode", "min")
+    monitor, mode = monitored(metrics, status)
     return {
         "run": record.run_id,
         "state": f"{state} (stopped early)" if metrics.get("stopped_early") else state,
@@ -39,6 +38,15 @@ def summarize(record: RunRecord) -> dict[str, Any]:
         **{key: value for key, value in metrics.items() if key.startswith("test_")},
         **{f"config.{key}": value for key, value in flatten(config).items()},
     }
+
+
+def monitored(metrics: dict[str, Any], status: dict[str, Any]) -> tuple[str | None, str]:
+    """The metric a run's checkpoints followed and whether higher is better (read from best_* for older runs)."""
+    monitor = metrics.get("monitor") or status.get("monitor")
+    if monitor is None:
+        monitor = next((key.removeprefix("best_") for key in metrics if key.startswith("best_")), None)
+    default_mode = "max" if monitor and "accuracy" in monitor else "min"
+    return monitor, metrics.get("monitor_mode") or status.get("monitor_mode", default_mode)
 
 
 def best_value(history: list[dict], metric: str | None, mode: str) -> float | None:
