@@ -1,6 +1,8 @@
 """LinesFolderDataset: labels files (CSV, IAM lines.txt), the validation report, splits, the shared line mapping, and
 the augmentation settings and ops."""
 
+import csv
+import json
 import shutil
 from pathlib import Path
 
@@ -8,6 +10,7 @@ import h5py
 import numpy as np
 import pytest
 
+from tests.conftest import run_cli
 from text_recognizer.datasets.emnist_lines import line_mapping
 from text_recognizer.datasets.line_augmentation import augment_lines, augmentation_settings
 from text_recognizer.datasets.lines_folder import LinesFolderDataset
@@ -126,3 +129,34 @@ def test_augmentation_distorts_a_batch_and_switches_off_with_zeros():
     assert (augmented[:, :, 170:] == 0).all()  # small distortions: the line stays where it was
     off = augmentation_settings(dict.fromkeys(augmentation_settings({}), 0))
     np.testing.assert_allclose(augment_lines(images, off).numpy(), images, atol=1e-3)
+
+
+@pytest.mark.slow
+def test_fine_tuning_starts_from_a_cards_weights_and_refuses_another_network(names_folder, isolated_runs):
+    splits = ["train"] * 6 + ["val", "test"]
+    write_csv(names_folder, [f"{row},{split}" for row, split in zip(good_rows(8), splits, strict=True)], "f,t,split")
+    config = {
+        "dataset": "LinesFolderDataset",
+        "dataset_args": {"path": str(names_folder)},
+        "model": "LineModelCtc",
+        "network": "line_crnn",
+        "network_args": {"width": 8, "lstm_dim": 16},
+        "train_args": {"batch_size": 4, "epochs": 2, "learning_rate": 0.01, "lr_schedule": "constant"},
+    }
+    first = run_cli("training/run_experiment.py", json.dumps(config), "--save", "--nowandb")
+    assert first.returncode == 0, first.stderr
+    card = next((isolated_runs / "weights").glob("*.json"))
+    tuned = run_cli("training/run_experiment.py", json.dumps({**config, "init_from": str(card)}), "--nowandb")
+    assert tuned.returncode == 0, tuned.stderr
+    assert f"Initialised the network from {card}" in tuned.stdout + tuned.stderr
+    first_loss, tuned_loss = (float(history(run)[0]["loss"]) for run in sorted((isolated_runs / "runs").iterdir()))
+    assert tuned_loss < first_loss  # it went on from where the first run stopped
+    other = {**config, "network": "line_lstm_ctc", "network_args": {}, "init_from": str(card)}
+    refused = run_cli("training/run_experiment.py", json.dumps(other), "--nowandb")
+    assert refused.returncode == 2
+    assert "was trained with network 'line_crnn'; this run has 'line_lstm_ctc'" in refused.stderr
+
+
+def history(run: Path) -> list[dict]:
+    with open(run / "history.csv") as file:
+        return list(csv.DictReader(file))

@@ -21,6 +21,8 @@ def fit_to_canvas(image: str | np.ndarray, size: tuple[int, int]) -> tuple[np.nd
     gray = light_on_dark(read_image(image))
     scale = min(size[0] / gray.shape[0], size[1] / gray.shape[1])
     height, width = max(1, round(gray.shape[0] * scale)), max(1, round(gray.shape[1] * scale))
+    if scale < 0.5:  # thicken strokes first, so thin pens survive the shrinking
+        gray = cv2.dilate(gray, np.ones((round(1 / scale),) * 2, np.uint8))
     canvas = np.zeros(size, np.uint8)
     canvas[:height, :width] = cv2.resize(gray, (width, height), interpolation=cv2.INTER_AREA)
     return canvas, scale
