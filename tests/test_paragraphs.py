@@ -83,3 +83,10 @@ def test_iam_paragraphs_name_the_missing_forms_archives(data_dir, tmp_path):
     shutil.copy(IAM_RAW / "ascii" / "lines.txt", root / "ascii")
     with pytest.raises(DataError, match=r"formsA-D\.tgz, formsE-H\.tgz, formsI-Z\.tgz not found"):
         IamParagraphsDataset(root=str(root)).prepare()
+
+
+def test_a_missing_form_image_names_its_archive(data_dir, tmp_path):
+    stand_in_forms(tmp_path / "iam")
+    (tmp_path / "iam" / "forms" / "a01-003.png").unlink()
+    with pytest.raises(DataError, match=r"1 of 3 images are missing .*a01-003\.png\): extract all of formsA-D\.tgz"):
+        IamParagraphsDataset(root=str(tmp_path / "iam")).prepare()

@@ -21,12 +21,7 @@ from text_recognizer.errors import DataError
 
 SOURCE = "iam"
 ARCHIVES = {"ascii": ("ascii.tgz",), "lines": ("lines.tgz",), "forms": ("formsA-D.tgz", "formsE-H.tgz", "formsI-Z.tgz")}
-FORM_ARCHIVE = {
-    letter: name
-    for name in ARCHIVES["forms"]
-    for letter in "abcdefghijklmnopqrstuvwxyz"
-    if name[5].lower() <= letter <= name[7].lower()
-}
+FORM_LETTERS = {"formsA-D.tgz": "abcd", "formsE-H.tgz": "efgh", "formsI-Z.tgz": "ijklmnopqrstuvwxyz"}
 
 
 class IamDataset:
@@ -100,7 +95,9 @@ class IamDataset:
         found = {path.name: path for path in self.folder(part).rglob("*.png")}
         missing = [name for name in names if name not in found]
         if missing:
-            archives = sorted({FORM_ARCHIVE.get(n[0], "?") for n in missing}) if part == "forms" else ARCHIVES[part]
+            archives = ARCHIVES[part]
+            if part == "forms":  # form ids start with the letter that names their archive
+                archives = [name for name, letters in FORM_LETTERS.items() if any(n[0] in letters for n in missing)]
             raise DataError(
                 f"{len(missing):,} of {len(names):,} images are missing from {self.root / part} (e.g. {missing[0]}): "
                 f"extract all of {', '.join(archives)} there."

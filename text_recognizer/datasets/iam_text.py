@@ -32,7 +32,7 @@ class IamLine:
         return f"{self.id}.png"
 
 
-def _rows(path: Path) -> list[list[str]]:
+def _rows(path: Path) -> list[tuple[int, list[str]]]:
     """Non-comment rows of an IAM ascii file split at spaces (CRLF or LF line ends)."""
     if not path.is_file():
         raise DataError(f"{path} is missing.")
