@@ -39,8 +39,11 @@ time.sleep(600)
 
 @pytest.fixture(autouse=True)
 def lock_dir(tmp_path, monkeypatch):
-    """GPU locks in a folder of their own, shared with the subprocesses a test starts."""
+    """GPU locks in a folder of their own, shared with the subprocesses a test starts; no GPU restriction set."""
     monkeypatch.setenv(gpu_manager.LOCK_DIR_ENV, str(tmp_path / "locks"))
+    for name in ("CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER"):  # set, then removed: restored after the test
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     return tmp_path / "locks"
 
 
@@ -94,22 +97,31 @@ def test_no_driver_means_the_cpu_in_one_line(monkeypatch):
     messages = []
     assert acquire(1, say=messages.append) is None
     assert len(messages) == 1 and "training on the CPU" in messages[0] and "LibraryNotFound" in messages[0]
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
     assert use_devices(AUTO) is None
     assert os.environ["CUDA_VISIBLE_DEVICES"] == ""
 
 
 def test_gpus_asked_for_by_index(monkeypatch):
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
     monkeypatch.setenv(gpu_manager.SIMULATED_GPUS_ENV, "4")
     lease = use_devices([1, 3])
     assert lease.indices == [1, 3] and os.environ["CUDA_VISIBLE_DEVICES"] == "1,3"
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES")  # what a new process would see
     messages = []
     assert claim([1], gpus("4"), say=messages.append).indices == [1]  # asked for by index: given, with a warning
     assert "also in use by another run" in messages[0]
     assert acquire(2, gpus("4"), say=messages.append).indices == [0, 2]  # the manager does not hand out 1 or 3
     with pytest.raises(GpuError, match="GPU 7 does not exist"):
         claim([7], gpus("4"))
+
+
+def test_stays_within_the_gpus_the_environment_allows(monkeypatch):
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "2,3")  # e.g. a W&B agent started for two GPUs
+    assert acquire(1, gpus("4"), say=lambda message: None).indices == [2]
+    with pytest.raises(GpuError, match="GPU 0 does not exist; this machine has GPU 2,3"):
+        claim([0], gpus("4"))
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
+    messages = []
+    assert acquire(1, gpus("4"), say=messages.append) is None and "hides them all" in messages[0]
 
 
 @pytest.mark.parametrize(("text", "expected"), [("-1", AUTO), ("0", [0]), ("0,1", [0, 1]), ("3,1", [3, 1])])

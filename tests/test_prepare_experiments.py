@@ -74,6 +74,7 @@ def test_piped_to_gnu_parallel(isolated_runs, tmp_path):
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",  # the printed commands say `python`
         gpu_manager.SIMULATED_GPUS_ENV: "2",
         gpu_manager.LOCK_DIR_ENV: str(tmp_path / "locks"),
+        "CUDA_VISIBLE_DEVICES": "0,1",  # whatever the outer environment hides
     }
     pipeline = f"{shlex.quote(sys.executable)} training/prepare_experiments.py {shlex.quote(str(study))} | parallel -j2"
     result = subprocess.run(pipeline, shell=True, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)

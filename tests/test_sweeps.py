@@ -169,7 +169,7 @@ def test_random_sweep_runs_in_parallel_on_free_gpus_and_never_repeats(isolated_r
     env = {
         gpu_manager.SIMULATED_GPUS_ENV: "2",
         gpu_manager.LOCK_DIR_ENV: str(isolated_runs / "locks"),
-        "CUDA_VISIBLE_DEVICES": "",
+        "CUDA_VISIBLE_DEVICES": "0,1",  # whatever the outer environment hides
     }
     command = ("training/sweep.py", str(path), "--count=2", "--parallel=2", "--nowandb")
     result = run_cli(*command, env=env)

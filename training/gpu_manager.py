@@ -146,6 +146,7 @@ def use_devices(
     spec: int | list[int] | None, query: GpuQuery = query_gpus, poll_seconds: float = 2.0
 ) -> GpuLease | None:
     """Pick the run's GPUs (None: the first one; -1: a free one) and make only those visible to TensorFlow."""
+    os.environ.setdefault("CUDA_DEVICE_ORDER", "PCI_BUS_ID")  # CUDA numbers GPUs as NVML (gpustat) does
     if spec == AUTO:
         lease = acquire(1, query, poll_seconds)
     elif spec:
@@ -162,15 +163,27 @@ def _first(query: GpuQuery) -> GpuLease | None:
 
 
 def _gpus_or_none(query: GpuQuery, say: Callable[[str], None]) -> list[Gpu] | None:
+    """The GPUs this process may use (those a CUDA_VISIBLE_DEVICES set beforehand allows), or None: the CPU."""
     try:
-        gpus = query()
+        gpus = _allowed(query())
     except NoGpuError as reason:
         say(f"No GPU available ({reason}); training on the CPU.")
         return None
     if not gpus:
-        say("No GPU found; training on the CPU.")
+        say("No GPU found (or CUDA_VISIBLE_DEVICES hides them all); training on the CPU.")
         return None
     return gpus
+
+
+def _allowed(gpus: list[Gpu]) -> list[Gpu]:
+    """GPUs within an index list in CUDA_VISIBLE_DEVICES (e.g. an agent started with one GPU); all when unset."""
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is None:
+        return gpus
+    entries = [entry.strip() for entry in visible.split(",") if entry.strip()]
+    if not all(entry.lstrip("-").isdigit() for entry in entries):
+        return gpus  # GPU UUIDs or MIG names: not ours to interpret
+    return [gpu for gpu in gpus if str(gpu.index) in entries]
 
 
 def _lock_free(gpus: list[Gpu], count: int) -> GpuLease | None:
