@@ -7,6 +7,7 @@ Example:
 import argparse
 import csv
 import math
+import signal
 import sys
 from typing import Any
 
@@ -121,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ascending", action="store_true", help="with --sort: smallest first")
     parser.add_argument("--csv", nargs="?", const="-", metavar="FILE", help="write CSV (to stdout without FILE)")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `runs.py | head` ends quietly
     rows = best_first(load(args.group), args.sort, args.ascending)
     if args.csv == "-":
         write_csv(rows, sys.stdout)

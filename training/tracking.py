@@ -49,24 +49,12 @@ def start(mode: str, config: dict[str, Any], run_id: str, run_dir: Path):
 def examples(model, count: int = NUM_EXAMPLES) -> tuple[np.ndarray, list[str]]:
     """The first few test images and their true texts, shown each epoch with the model's predictions."""
     test = model.dataset.test
-    return test.x[:count], [_text(model, label) for label in test.y[:count]]
+    return test.x[:count], [model.labels_to_text(label) for label in test.y[:count]]
 
 
 def predicted_texts(model, images: np.ndarray) -> list[str]:
-    """The model's reading of each image: its own decode() when it has one, else the best class at each position."""
-    probabilities = model.predict_probabilities(images)
-    decode = getattr(model, "decode", None)
-    if decode is not None:
-        return list(decode(probabilities))
-    return [_text(model, row) for row in probabilities.argmax(axis=-1)]
-
-
-def _text(model, labels: np.ndarray) -> str:
-    """Labels as text: the model's labels_to_text() when it has one (it knows its padding), else one class each."""
-    labels_to_text = getattr(model, "labels_to_text", None)
-    if labels_to_text is not None:
-        return labels_to_text(np.atleast_1d(labels))
-    return "".join(model.dataset.mapping[int(i)] for i in np.atleast_1d(labels))
+    """The model's reading of each image."""
+    return model.decode(model.predict_probabilities(images))
 
 
 def log_model(run, card_file: Path, weights_file: Path, metrics: dict[str, Any]) -> None:

@@ -78,6 +78,14 @@ class Model:
         """Metrics on a split, named as Keras names them (loss, accuracy, ...)."""
         return self.network.evaluate(self.pipeline(split, batch_size), verbose=0, return_dict=True)
 
+    def decode(self, probabilities: np.ndarray) -> list[str]:
+        """The text of each output: its most likely class (line models decode whole sequences)."""
+        return [self.labels_to_text(labels) for labels in probabilities.argmax(axis=-1)]
+
+    def labels_to_text(self, labels) -> str:
+        """Target labels (one class, or one per position) as text."""
+        return "".join(self.dataset.mapping[int(label)] for label in np.atleast_1d(labels))
+
     def predict_probabilities(self, x: np.ndarray, batch_size: int = 512) -> np.ndarray:
         return self.network.predict(x.astype(np.float32), batch_size=batch_size, verbose=0)
 
