@@ -48,8 +48,18 @@ def test_crops_reach_halfway_to_the_neighbours_and_scale_back_to_the_page():
     crops = crop_boxes(boxes, scale=0.5, page_shape=(120, 400))
     assert crops[0] == (10, 0, 390, 60)  # above the first line: one band height; half a band to each side
     assert crops[1] == (10, 60, 390, 120)  # from halfway between the lines; below: one band height
-    page = np.arange(120 * 400).reshape(120, 400)
-    assert [crop.shape for crop in crop_lines(page, crops)] == [(60, 380), (60, 380)]
+
+
+def test_crops_keep_the_lines_strokes_and_drop_the_neighbours():
+    page = np.zeros((120, 400), np.uint8)
+    page[40:52, 20:300] = 200  # the line's writing, on its band (rows 40-50)
+    page[30:34, 100:104] = 200  # an i-dot just above it
+    page[10:14, 200:204] = 200  # a speck well above it
+    page[62:70, 50:60] = 200  # a stroke reaching up from the line below
+    crop = crop_lines(page, [(0, 0, 400, 80)], [(20, 40, 300, 50)])[0]
+    assert crop.shape == (80, 400)
+    assert crop[45, 150] == 255 and crop[32, 102] == 255  # contrast-stretched ink stays
+    assert crop[12, 202] == 0 and crop[66, 55] == 0
 
 
 def test_pages_are_fitted_light_on_dark_to_the_canvas():

@@ -71,12 +71,37 @@ def crop_boxes(boxes: list[Box], scale: float, page_shape: tuple[int, int]) -> l
         top = (boxes[index - 1][3] + y0) / 2 if index > 0 else y0 - band
         bottom = (y1 + boxes[index + 1][1]) / 2 if index + 1 < len(boxes) else y1 + band
         top, bottom = min(top, y0 - band / 2), max(bottom, y1 + band / 2)
-        box = (x0 - band / 2, top, x1 + band / 2, bottom)
-        x0, y0, x1, y1 = (round(v / scale) for v in box)
-        crops.append((max(0, x0), max(0, y0), min(page_shape[1], x1), min(page_shape[0], y1)))
+        crops.append(_clip(to_page([(x0 - band / 2, top, x1 + band / 2, bottom)], scale)[0], page_shape))
     return crops
 
 
-def crop_lines(page: np.ndarray, boxes: list[Box]) -> list[np.ndarray]:
-    """The pixels of each box."""
-    return [page[y0:y1, x0:x1] for x0, y0, x1, y1 in boxes]
+def to_page(boxes: list, scale: float) -> list[Box]:
+    """Canvas boxes in page pixels."""
+    return [tuple(round(v / scale) for v in box) for box in boxes]
+
+
+def _clip(box: Box, shape: tuple[int, int]) -> Box:
+    x0, y0, x1, y1 = box
+    return max(0, x0), max(0, y0), min(shape[1], x1), min(shape[0], y1)
+
+
+def crop_lines(page: np.ndarray, crops: list[Box], bands: list[Box]) -> list[np.ndarray]:
+    """Each crop of the page, light ink on dark, without the strokes of neighbouring lines.
+
+    A stroke (connected ink) is kept when it reaches the line's band, or is small and within a band height above it
+    (an i-dot, an apostrophe), so the descenders and ascenders of the lines above and below go.
+    """
+    ink = light_on_dark(read_image(page))
+    lines = []
+    for (x0, y0, x1, y1), (_, top, _, bottom) in zip(crops, bands, strict=True):
+        crop = ink[y0:y1, x0:x1].copy()
+        count, labels, stats, _ = cv2.connectedComponentsWithStats((crop > 48).astype(np.uint8), connectivity=8)
+        upper, lower = stats[:, 1] + y0, stats[:, 1] + stats[:, 3] + y0
+        height = bottom - top
+        touching = (upper < bottom) & (lower > top)
+        dots = (stats[:, 3] < height / 2) & (lower <= top) & (lower > top - height)
+        keep = [i for i in range(1, count) if touching[i] or dots[i]]
+        strokes = cv2.dilate(np.isin(labels, keep).astype(np.uint8), np.ones((3, 3), np.uint8))
+        crop[strokes == 0] = 0
+        lines.append(crop)
+    return lines

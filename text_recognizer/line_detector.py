@@ -6,7 +6,7 @@ import numpy as np
 
 from text_recognizer.cards import load_card
 from text_recognizer.image_utils import read_image
-from text_recognizer.line_detection import Box, crop_boxes, crop_lines, fit_to_canvas, line_boxes
+from text_recognizer.line_detection import Box, crop_boxes, crop_lines, fit_to_canvas, line_boxes, to_page
 from text_recognizer.runtime import load_runner
 
 DEFAULT_CARD = "LineDetectorModel_SyntheticParagraphsDataset_fcn"
@@ -28,12 +28,18 @@ class LineDetector:
         return probabilities.argmax(axis=-1).astype(np.uint8), scale
 
     def detect(self, image: ImageLike) -> list[Box]:
-        """Boxes (x0, y0, x1, y1) of the lines on the page, with room for ascenders and descenders."""
+        """Boxes (x0, y0, x1, y1) of the lines on the page, top to bottom, with room for ascenders and descenders."""
         page = read_image(image)
-        labels, scale = self.class_map(page)
-        return crop_boxes(line_boxes(labels), scale, page.shape)
+        bands, scale = self._bands(page)
+        return crop_boxes(bands, scale, page.shape)
 
-    def crops(self, image: ImageLike) -> list[np.ndarray]:
-        """The page's line images, top to bottom."""
+    def lines(self, image: ImageLike) -> tuple[list[Box], list[np.ndarray]]:
+        """The line boxes and their crops (light on dark, with the strokes of neighbouring lines erased)."""
         page = read_image(image)
-        return crop_lines(page, self.detect(page))
+        bands, scale = self._bands(page)
+        boxes = crop_boxes(bands, scale, page.shape)
+        return boxes, crop_lines(page, boxes, to_page(bands, scale))
+
+    def _bands(self, page: np.ndarray) -> tuple[list[Box], float]:
+        labels, scale = self.class_map(page)
+        return line_boxes(labels), scale

@@ -1,0 +1,48 @@
+"""ParagraphTextRecognizer: an image of handwritten paragraphs -> its text, line by line (line detector + line model).
+
+from text_recognizer.paragraph_text_recognizer import ParagraphTextRecognizer
+print(ParagraphTextRecognizer().predict("page.png"))   # the text; .lines, .boxes, .crops per line
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from text_recognizer.line_detection import Box
+from text_recognizer.line_detector import DEFAULT_CARD as DETECTOR_CARD
+from text_recognizer.line_detector import LineDetector
+from text_recognizer.line_predictor import DEFAULT_CARD as LINE_CARD
+from text_recognizer.line_predictor import LinePredictor
+
+ImageLike = str | Path | np.ndarray
+
+
+@dataclass
+class ParagraphPrediction:
+    """The recognised text (lines joined by newlines), and per line its text, confidence, box and crop."""
+
+    text: str
+    lines: list[str]
+    confidences: list[float]
+    boxes: list[Box]
+    crops: list[np.ndarray]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ParagraphTextRecognizer:
+    """Finds the lines of a page with the line detector and reads each with the line predictor."""
+
+    def __init__(
+        self, detector_card: str | Path = DETECTOR_CARD, line_card: str | Path = LINE_CARD, beam_width: int = 0
+    ):
+        self.detector = LineDetector(detector_card)
+        self.line_predictor = LinePredictor(line_card, beam_width=beam_width)
+
+    def predict(self, image: ImageLike) -> ParagraphPrediction:
+        boxes, crops = self.detector.lines(image)
+        read = self.line_predictor.predict_batch(crops) if crops else []
+        lines = [text for text, _ in read]
+        return ParagraphPrediction("\n".join(lines), lines, [confidence for _, confidence in read], boxes, crops)
