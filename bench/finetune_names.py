@@ -1,7 +1,7 @@
 """Fine-tuning the shipped line model on real handwriting: the first 1,000 handwritten names (900 train, 100 val),
 case-insensitive CER on the other 500 before and after.
 
-    python bench/finetune_names.py [--card LineModelCtc_EmnistLinesDataset_line_crnn] [--epochs 8]
+    python bench/finetune_names.py [--card LineModelCtc_EmnistLinesDataset_line_crnn] [--epochs 12]
 
 Trains with `"init_from": <card>` through training/run_experiment.py (run record and weights in a scratch folder).
 Names labelled UNREADABLE, EMPTY or nothing are left out.
@@ -47,8 +47,8 @@ def test_cer(card: str | Path, images: Path, rows: list[tuple[str, str, str]]) -
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--card", default=DEFAULT_CARD, help="the shipped line model to start from")
-    parser.add_argument("--epochs", type=int, default=8)
-    parser.add_argument("--learning-rate", type=float, default=3e-4)
+    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
     args = parser.parse_args()
     card = load_card(args.card)
     images = (NAMES / "validation_v2").resolve()
