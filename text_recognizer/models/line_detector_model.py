@@ -46,6 +46,10 @@ class LineDetectorModel(Model):
     def encode_targets(self, y: tf.Tensor) -> tf.Tensor:
         return tf.one_hot(tf.cast(y, tf.int32), self.dataset.output_shape[-1])
 
+    def labels_to_text(self, labels) -> str:
+        """A mask as text, for example captions: how many lines it shows."""
+        return f"{len(line_boxes(np.asarray(labels, np.uint8)))} lines"
+
     def callbacks(self) -> list[keras.callbacks.Callback]:
         return [LineCounting(self.dataset.val)]
 
