@@ -52,6 +52,9 @@ class Model:
         data = data.batch(batch_size).map(
             lambda x, y: (tf.cast(x, tf.float32), self.encode_targets(y)), num_parallel_calls=tf.data.AUTOTUNE
         )
+        augment = getattr(self.dataset, "augment", None)
+        if shuffle_seed is not None and augment is not None:  # training batches only
+            data = data.map(lambda x, y: (augment(x), y), num_parallel_calls=tf.data.AUTOTUNE)
         return data.prefetch(tf.data.AUTOTUNE)
 
     def compile(self, train_args, steps_per_epoch: int) -> None:
