@@ -1,9 +1,10 @@
 # make train: set up and train the default character model.  make test: set up and run the test suite.
-# make serve: the web API and page on http://localhost:$(PORT)/ (ONNX Runtime, shipped weights).
+# make serve: the web API and page on http://localhost:$(PORT)/ (ONNX Runtime; WORKERS=2 processes).
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SHARED_DATA ?= ../shared/data
 PORT ?= 8000
+WORKERS ?= 2
 
 .PHONY: install install-dev data train test lint serve
 
@@ -34,4 +35,4 @@ lint: install-dev
 	PATH="$(abspath $(VENV))/bin:$$PATH" tasks/lint.sh
 
 serve: install
-	$(VENV)/bin/uvicorn api.app:app --host 0.0.0.0 --port $(PORT) --no-access-log
+	$(VENV)/bin/uvicorn api.app:app --host 0.0.0.0 --port $(PORT) --workers $(WORKERS) --no-access-log
