@@ -11,6 +11,7 @@ from text_recognizer.line_predictor import LinePredictor
 from text_recognizer.metrics import character_error_rate
 
 LINES = SUPPORT / "lines"
+CNN_CARD = "LineModel_EmnistLinesDataset_line_cnn_all_conv"
 IAM_LINES = sorted((SUPPORT.parents[1] / "data" / "raw" / "iam" / "lines_sample").glob("*.png"))
 
 
@@ -58,3 +59,9 @@ def test_real_iam_lines_are_read_without_crashing(predictor):
     assert len(IAM_LINES) == 3, "run `make data` to link ../shared/data/iam/lines_sample"
     for text, confidence in predictor.predict_batch(IAM_LINES):
         assert isinstance(text, str) and 0.0 <= confidence <= 1.0
+
+
+def test_the_cnn_line_model_reads_too():
+    paths, references = support_lines()
+    predictions = [text for text, _ in LinePredictor(CNN_CARD).predict_batch(paths)]
+    assert character_error_rate(predictions, references) < 0.5
