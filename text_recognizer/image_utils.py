@@ -75,16 +75,16 @@ def list_images(folder: Path) -> list[Path]:
 def normalize_line(image: str | Path | np.ndarray, height: int, width: int) -> np.ndarray:
     """A height x width line like the synthetic ones: light ink on black, left-aligned, wider lines squeezed.
 
-    An image already `height` tall keeps its scale; any other is cropped to its ink with a margin of 1/12 of the
-    ink height above and below (as EMNIST glyphs have) and scaled to `height`. A blank image stays blank.
+    An image already `height` tall keeps its scale and left edge; any other is cropped to its ink with a margin of
+    1/12 of the ink height above and below (as EMNIST glyphs have) and scaled to `height`. Blank stays blank.
     """
     gray = light_on_dark(read_image(image))
     ys, xs = np.nonzero(gray > 32)
     canvas = np.zeros((height, width), np.uint8)
     if len(ys) == 0:
         return canvas
-    if gray.shape[0] == height:
-        crop = gray[:, xs.min() : xs.max() + 1]
+    if gray.shape[0] == height:  # keep the left edge too: fixed-slot models read 28-pixel slots from x = 0
+        crop = gray[:, : xs.max() + 1]
     else:
         margin = (ys.max() - ys.min() + 1) // 12
         crop = np.pad(gray[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1], ((margin, margin), (0, 0)))
