@@ -120,7 +120,7 @@ def sweep_records(runs_dir: Path, name: str) -> tuple[list[dict], list[Path]]:
 @pytest.mark.slow
 def test_grid_sweep_stops_a_weak_run_and_resumes_after_an_interruption(isolated_runs):
     """Two good learning rates and a hopeless one: the sweep is interrupted mid-run, resumed, and hyperband stops
-    the hopeless run after its second epoch, while the interrupted runs continue from their checkpoints."""
+    the hopeless run, while the interrupted runs continue from their checkpoints."""
     runs_dir = isolated_runs / "runs"
     epochs = 6
     path = sweep_file(
@@ -148,8 +148,10 @@ def test_grid_sweep_stops_a_weak_run_and_resumes_after_an_interruption(isolated_
     assert [status(run)["state"] for run in records] == ["finished"] * 3
     for run in records[:2]:
         assert history_epochs(run) == list(range(epochs))  # resumed, not restarted, and no epoch twice
-    hopeless = json.loads((records[2] / "metrics.json").read_text())
-    assert "hyperband" in hopeless["stopped_early"] and hopeless["epochs"] < epochs
+    metrics = [json.loads((run / "metrics.json").read_text()) for run in records]
+    assert [m["stopped_early"] for m in metrics[:2]] == [None, None]  # hyperband leaves the good runs alone
+    # and stops the hopeless one at the end of an epoch; on a fast machine that may be its last
+    assert "hyperband" in metrics[2]["stopped_early"] and metrics[2]["epochs"] <= epochs
     table = result.stdout[result.stdout.index("results, best first") :].splitlines()[2:]
     assert table[-1].startswith(records[2].name)  # the hopeless run is listed last
 
