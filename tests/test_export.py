@@ -4,6 +4,7 @@ networks (LSTM, per-timestep softmax, dynamic batch) export too."""
 import json
 import shutil
 
+import h5py
 import keras
 import numpy as np
 import onnxruntime
@@ -12,7 +13,7 @@ from keras import layers
 
 from tests.conftest import run_cli
 from tests.serving import CHARACTER_CARD, CHARACTERS, SHIPPED, line_image
-from text_recognizer.cards import load_card, write_json_atomic
+from text_recognizer.cards import load_card, weights_file, write_json_atomic
 from text_recognizer.image_utils import normalize_character, normalize_line
 from text_recognizer.onnx_export import export_onnx
 from text_recognizer.runtime import keras_runner, onnx_file, onnx_runner
@@ -99,7 +100,7 @@ def test_a_sequence_network_with_an_lstm_exports_with_a_dynamic_batch(tmp_path):
 
 
 @pytest.mark.slow
-def test_save_writes_the_onnx_export_with_the_weights(isolated_runs, emnist_cache):
+def test_save_writes_the_onnx_export_with_the_weights_and_no_optimizer_state(isolated_runs, emnist_cache):
     config = {
         "dataset": "EmnistDataset",
         "dataset_args": {"subsample_fraction": 0.01},
@@ -112,3 +113,11 @@ def test_save_writes_the_onnx_export_with_the_weights(isolated_runs, emnist_cach
     card = load_card(isolated_runs / "weights" / "CharacterModel_EmnistDataset_mlp.json")
     assert card["onnx"]["max_abs_difference_vs_tensorflow"] < 1e-4
     assert metadata(onnx_file(card))["run_id"] == card["run_id"]
+    with h5py.File(weights_file(card)) as weights:
+        assert "layers" in weights and "optimizer" not in weights
+
+
+@pytest.mark.parametrize("stem", SHIPPED_CARDS)
+def test_shipped_weights_hold_no_optimizer_state(stem):
+    with h5py.File(weights_file(load_card(SHIPPED / f"{stem}.json"))) as weights:
+        assert "optimizer" not in weights

@@ -144,7 +144,7 @@ def run(
     log.info("Test metrics: %s", {k: round(v, 4) for k, v in metrics.items() if isinstance(v, float)})
     if save:
         card = {**config.to_dict(), "run_id": record.run_id, "metrics": metrics, "data": model.dataset.card()}
-        card_file = model.save(record.best_weights, card)
+        card_file = model.save(card)
         log.info("Saved weights and card: %s", card_file)
         if wandb_run is not None:
             tracking.log_model(wandb_run, card_file, weights_file(load_card(card_file)), metrics)

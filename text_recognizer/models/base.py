@@ -1,7 +1,6 @@
 """The Model: dataset + network + loss/metrics + tf.data pipelines + fit/evaluate + weights with their card."""
 
 import os
-import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -95,14 +94,18 @@ class Model:
     def load_weights(self, path: Path) -> None:
         self.network.load_weights(path)
 
-    def save(self, best_weights: Path, card: dict[str, Any]) -> Path:
-        """Ship weights under their stem with a card and an ONNX export beside them; returns the card's path."""
+    def save(self, card: dict[str, Any]) -> Path:
+        """Ship the network's current weights under their stem with a card and an ONNX export beside them.
+
+        Only the layers' weights are written: a compiled network's own save_weights would add the optimizer's state
+        (twice the weights again for Adam), which inference never needs. Returns the card's path.
+        """
         stem = weights_stem(self.name, type(self.dataset).__name__, card["network"])
         folder = weights_dir()
         folder.mkdir(parents=True, exist_ok=True)
         weights = folder / f"{stem}.weights.h5"
         partial = weights.with_name(f"{stem}.part.weights.h5")
-        shutil.copyfile(best_weights, partial)
+        keras.Model(self.network.inputs, self.network.outputs).save_weights(partial)
         os.replace(partial, weights)
         card_file = folder / f"{stem}.json"
         write_json_atomic(
