@@ -51,3 +51,14 @@ def test_an_export_from_other_weights_is_refused(card):
     card.write_text(json.dumps({**stale, "run_id": "a-later-run"}))
     with pytest.raises(DataError, match=r"was exported from run .* but the card is from run a-later-run"):
         CharacterPredictor(card)
+
+
+def test_onnx_runtime_threads_are_set_by_the_environment(card, monkeypatch):
+    pooled = CharacterPredictor(card).predict_batch(CHARACTERS)
+    monkeypatch.setenv("TEXT_RECOGNIZER_ONNX_THREADS", "1")
+    single = CharacterPredictor(card).predict_batch(CHARACTERS)
+    assert [text for text, _ in single] == [text for text, _ in pooled]
+    assert [confidence for _, confidence in single] == pytest.approx([confidence for _, confidence in pooled])
+    monkeypatch.setenv("TEXT_RECOGNIZER_ONNX_THREADS", "two")
+    with pytest.raises(DataError, match=r"TEXT_RECOGNIZER_ONNX_THREADS must be a whole number of threads, not 'two'"):
+        CharacterPredictor(card)

@@ -16,6 +16,7 @@ from text_recognizer.errors import DataError
 Runner = Callable[[np.ndarray], np.ndarray]
 BACKEND_ENV = "TEXT_RECOGNIZER_BACKEND"
 BACKENDS = ("auto", "onnx", "tensorflow")
+THREADS_ENV = "TEXT_RECOGNIZER_ONNX_THREADS"  # ONNX Runtime's threads per session; unset or 0: one per core
 
 
 def onnx_file(card: dict[str, Any]) -> Path:
@@ -53,6 +54,10 @@ def onnx_runner(card: dict[str, Any]) -> Runner:
     options.log_severity_level = 3
     # Idle worker threads sleep instead of spinning: on shared or busy cores spinning made batches 1.5-3x slower.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    try:
+        options.intra_op_num_threads = int(os.environ.get(THREADS_ENV) or 0)
+    except ValueError:
+        raise DataError(f"${THREADS_ENV} must be a whole number of threads, not {os.environ[THREADS_ENV]!r}.") from None
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     exported_from = session.get_modelmeta().custom_metadata_map.get("run_id")
     if exported_from != str(card.get("run_id")):
