@@ -1,8 +1,9 @@
 """Training throughput of run_experiment.py against a plain Keras script training the same network on the same data.
 
-    python bench/framework_overhead.py [--fraction 0.2] [--epochs 3]
+    python bench/framework_overhead.py [--fraction 0.2] [--epochs 3] [--repeats 3]
 
-Both run in fresh processes; each reports samples/s of its last epoch (fit time only, validation excluded).
+Both run in fresh processes, taking turns `--repeats` times so that a change in the machine's load hits both; each
+reports samples/s of its last epoch (fit time only, validation excluded); the overhead compares the medians.
 """
 
 import argparse
@@ -14,6 +15,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 NETWORK, BATCH_SIZE = "vgg_bn", 256
 
@@ -73,6 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fraction", type=float, default=0.2)
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--plain", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.plain:
@@ -80,11 +83,15 @@ def main() -> None:
         return
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     plain_command = [sys.executable, __file__, "--plain", f"--fraction={args.fraction}", f"--epochs={args.epochs}"]
-    plain = float(subprocess.run(plain_command, env=env, check=True, capture_output=True, text=True).stdout)
-    ours = framework(args.fraction, args.epochs)
-    print(f"{NETWORK}, batch {BATCH_SIZE}, last of {args.epochs} epochs on {args.fraction:.0%} of EMNIST train:")
-    print(f"  plain Keras       {plain:8.1f} samples/s")
-    print(f"  run_experiment.py {ours:8.1f} samples/s   overhead {(plain - ours) / plain:+.1%}")
+    plain, ours = [], []
+    for _ in range(args.repeats):
+        plain.append(float(subprocess.run(plain_command, env=env, check=True, capture_output=True, text=True).stdout))
+        ours.append(framework(args.fraction, args.epochs))
+    print(f"{NETWORK}, batch {BATCH_SIZE}, last of {args.epochs} epochs on {args.fraction:.0%} of EMNIST train,")
+    print(f"median of {args.repeats} turns each (load average {os.getloadavg()[0]:.1f} at the end):")
+    print(f"  plain Keras       {median(plain):8.1f} samples/s   runs: {', '.join(f'{v:.0f}' for v in plain)}")
+    print(f"  run_experiment.py {median(ours):8.1f} samples/s   runs: {', '.join(f'{v:.0f}' for v in ours)}")
+    print(f"  overhead {(median(plain) - median(ours)) / median(plain):+.1%}")
 
 
 if __name__ == "__main__":
