@@ -4,10 +4,8 @@ Training lines use glyphs from EMNIST's training part only; validation and test 
 validation and test parts, so no test glyph is ever seen in training.
 """
 
-import os
 from pathlib import Path
 
-import h5py
 import numpy as np
 from tqdm import tqdm
 
@@ -16,12 +14,12 @@ from text_recognizer.datasets.emnist import EmnistDataset
 from text_recognizer.datasets.punctuation import PUNCTUATION, render_punctuation
 from text_recognizer.datasets.sentences import SentenceSampler
 from text_recognizer.datasets.sources import processed_dir
+from text_recognizer.datasets.split_cache import SPLITS, load_or_build, write_split
 from text_recognizer.errors import DataError
 
 BLANK = "<B>"  # CTC blank and padding of fixed-length targets: index 0
 GLYPH = 28
 PUNCTUATION_GLYPHS_PER_CHARACTER = 300
-SPLIT_SEEDS = {"train": 0, "val": 1, "test": 2}
 
 
 def line_mapping(emnist_mapping: list[str]) -> list[str]:
@@ -85,22 +83,17 @@ class EmnistLinesDataset(Dataset):
         return EmnistDataset(seed=self.seed).prepare()
 
     def prepare(self) -> "EmnistLinesDataset":
-        if not self.cache_path.exists():
-            self._generate()
-        with h5py.File(self.cache_path, "r") as file:
-            self.mapping = [str(c) for c in file.attrs["mapping"]]
-            for split in SPLIT_SEEDS:
-                setattr(self, split, Split(file[f"x_{split}"][()], file[f"y_{split}"][()]))
+        attributes = load_or_build(self, self.cache_path, self._generate)
+        self.mapping = [str(c) for c in attributes["mapping"]]
         self.output_shape = (self.max_length, len(self.mapping))
         return self
 
-    def _generate(self) -> None:
+    def _generate(self, file) -> None:
         emnist = self.emnist()
         mapping = line_mapping(emnist.mapping)
         sampler = SentenceSampler("".join(mapping[1:]))
         index = {char: i for i, char in enumerate(mapping)}
-        arrays = {}
-        for split, offset in SPLIT_SEEDS.items():
+        for offset, split in enumerate(SPLITS):
             rng = np.random.default_rng([self.seed, offset])
             pools = glyph_pools(getattr(emnist, split), emnist.mapping, rng)
             count = self.sizes[split]
@@ -111,19 +104,8 @@ class EmnistLinesDataset(Dataset):
                 overlap = rng.uniform(self.min_overlap, self.max_overlap)
                 x[row] = render_line(text, pools, overlap, self.input_shape[1], rng)
                 y[row, : len(text)] = [index[char] for char in text]
-            arrays[split] = (x, y)
-        self._write_cache(arrays, mapping)
-
-    def _write_cache(self, arrays: dict, mapping: list[str]) -> None:
-        path = self.cache_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".part")
-        with h5py.File(partial, "w") as file:
-            for split, (x, y) in arrays.items():
-                file.create_dataset(f"x_{split}", data=x, compression="gzip", compression_opts=1)
-                file.create_dataset(f"y_{split}", data=y)
-            file.attrs["mapping"] = mapping
-        os.replace(partial, path)
+            write_split(file, split, x, y)
+        file.attrs["mapping"] = mapping
 
     def card(self) -> dict:
         return {

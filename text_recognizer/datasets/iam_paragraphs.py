@@ -6,24 +6,22 @@ lines 2 counted from the top (as SyntheticParagraphsDataset does), background 0.
 (see iam.py); the processed arrays are cached in data/processed/iam_paragraphs/.
 """
 
-import os
 from pathlib import Path
 
 import cv2
-import h5py
 import numpy as np
 from tqdm import tqdm
 
-from text_recognizer.datasets.base import Dataset, Split
+from text_recognizer.datasets.base import Dataset
 from text_recognizer.datasets.iam import IamDataset
 from text_recognizer.datasets.iam_text import IamLine
 from text_recognizer.datasets.real_lines import ImageReader
 from text_recognizer.datasets.sources import processed_dir
+from text_recognizer.datasets.split_cache import SPLITS, load_or_build, write_split
 from text_recognizer.datasets.synthetic_paragraphs import MASK_CLASSES
 from text_recognizer.line_detection import fit_to_canvas
 
 MARGIN = 20  # form pixels kept around the lines
-SPLITS = ("train", "val", "test")
 
 
 def paragraph_and_mask(form: np.ndarray, lines: list[IamLine], size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -65,31 +63,21 @@ class IamParagraphsDataset(Dataset):
         return processed_dir("iam_paragraphs") / f"size{self.size}_{name}.h5"
 
     def prepare(self) -> "IamParagraphsDataset":
-        if not self.cache_path.exists():
-            self._build()
-        with h5py.File(self.cache_path, "r") as file:
-            for split in SPLITS:
-                setattr(self, split, Split(file[f"x_{split}"][()], file[f"y_{split}"][()]))
+        load_or_build(self, self.cache_path, self._build)
         return self
 
-    def _build(self) -> None:
+    def _build(self, file) -> None:
         self.iam.require("ascii", "forms")  # say first what is missing
         every_line = _by_form(self.iam.lines)  # a form's paragraph shows all its lines, listed in a split or not
         forms = {name: {f: every_line[f] for f in _by_form(lines)} for name, lines in self.iam.split().items()}
         paths = self.iam.image_paths("forms", [f"{form}.png" for split in forms.values() for form in split])
         read = ImageReader(self.iam.root, self.fast)
-        path = self.cache_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".part")
-        with h5py.File(partial, "w") as file:
-            for split, by_form in forms.items():
-                x = np.zeros((len(by_form), self.size, self.size), np.uint8)
-                y = np.zeros_like(x)
-                for row, (form, lines) in enumerate(tqdm(by_form.items(), desc=f"Cropping {split} paragraphs")):
-                    x[row], y[row] = paragraph_and_mask(read(paths[f"{form}.png"]), lines, self.size)
-                file.create_dataset(f"x_{split}", data=x, compression="gzip", compression_opts=1)
-                file.create_dataset(f"y_{split}", data=y, compression="gzip", compression_opts=1)
-        os.replace(partial, path)
+        for split, by_form in forms.items():
+            x = np.zeros((len(by_form), self.size, self.size), np.uint8)
+            y = np.zeros_like(x)
+            for row, (form, lines) in enumerate(tqdm(by_form.items(), desc=f"Cropping {split} paragraphs")):
+                x[row], y[row] = paragraph_and_mask(read(paths[f"{form}.png"]), lines, self.size)
+            write_split(file, split, x, y)
 
     def card(self) -> dict:
         return {

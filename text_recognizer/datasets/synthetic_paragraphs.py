@@ -5,23 +5,21 @@ prepares real pages); masks hold 0 background, 1 odd line, 2 even line. Glyphs o
 EMNIST split, so test paragraphs use no training glyph.
 """
 
-import os
 from pathlib import Path
 
-import h5py
 import numpy as np
 from tqdm import tqdm
 
-from text_recognizer.datasets.base import Dataset, Split
+from text_recognizer.datasets.base import Dataset
 from text_recognizer.datasets.emnist import EmnistDataset
 from text_recognizer.datasets.emnist_lines import glyph_pools, line_mapping
 from text_recognizer.datasets.paragraph_rendering import draw_paragraph
 from text_recognizer.datasets.sentences import SentenceSampler
 from text_recognizer.datasets.sources import processed_dir
+from text_recognizer.datasets.split_cache import SPLITS, load_or_build, write_split
 from text_recognizer.errors import DataError
 
 MASK_CLASSES = ["background", "odd line", "even line"]
-SPLIT_SEEDS = {"train": 0, "val": 1, "test": 2}
 
 
 class SyntheticParagraphsDataset(Dataset):
@@ -53,31 +51,21 @@ class SyntheticParagraphsDataset(Dataset):
         )
 
     def prepare(self) -> "SyntheticParagraphsDataset":
-        if not self.cache_path.exists():
-            self._generate()
-        with h5py.File(self.cache_path, "r") as file:
-            for split in SPLIT_SEEDS:
-                setattr(self, split, Split(file[f"x_{split}"][()], file[f"y_{split}"][()]))
+        load_or_build(self, self.cache_path, self._generate)
         return self
 
-    def _generate(self) -> None:
+    def _generate(self, file) -> None:
         emnist = EmnistDataset(seed=self.seed).prepare()
         sampler = SentenceSampler("".join(line_mapping(emnist.mapping)[1:]))
-        path = self.cache_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".part")
-        with h5py.File(partial, "w") as file:
-            for split, offset in SPLIT_SEEDS.items():
-                rng = np.random.default_rng([self.seed, offset])
-                pools = glyph_pools(getattr(emnist, split), emnist.mapping, rng)
-                count = self.sizes[split]
-                x = np.zeros((count, self.size, self.size), np.uint8)
-                y = np.zeros_like(x)
-                for row in tqdm(range(count), desc=f"Drawing {split} paragraphs", unit="page", mininterval=1):
-                    x[row], y[row] = draw_paragraph(sampler, pools, self.size, self.max_lines, rng)
-                file.create_dataset(f"x_{split}", data=x, compression="gzip", compression_opts=1)
-                file.create_dataset(f"y_{split}", data=y, compression="gzip", compression_opts=1)
-        os.replace(partial, path)
+        for offset, split in enumerate(SPLITS):
+            rng = np.random.default_rng([self.seed, offset])
+            pools = glyph_pools(getattr(emnist, split), emnist.mapping, rng)
+            count = self.sizes[split]
+            x = np.zeros((count, self.size, self.size), np.uint8)
+            y = np.zeros_like(x)
+            for row in tqdm(range(count), desc=f"Drawing {split} paragraphs", unit="page", mininterval=1):
+                x[row], y[row] = draw_paragraph(sampler, pools, self.size, self.max_lines, rng)
+            write_split(file, split, x, y)
 
     def card(self) -> dict:
         return {

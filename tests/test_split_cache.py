@@ -1,0 +1,44 @@
+"""The HDF5 split cache of generated datasets: built once, written whole or not at all."""
+
+import numpy as np
+import pytest
+
+from text_recognizer.datasets.split_cache import SPLITS, load_or_build, write_split
+
+
+class Generated:
+    """Stands for a dataset: load_or_build sets its train/val/test."""
+
+
+def build(file):
+    for offset, split in enumerate(SPLITS):
+        write_split(file, split, np.full((2, 3, 4), offset, np.uint8), np.arange(2, dtype=np.uint8) + offset)
+    file.attrs["mapping"] = ["a", "b"]
+
+
+def test_built_once_then_loaded_from_the_cache(tmp_path):
+    path = tmp_path / "cache" / "splits.h5"
+    dataset = Generated()
+    assert list(load_or_build(dataset, path, build)["mapping"]) == ["a", "b"]
+    assert [int(getattr(dataset, split).x[0, 0, 0]) for split in SPLITS] == [0, 1, 2]
+
+    def must_not_run(file):
+        raise AssertionError("the cache was built again")
+
+    again = Generated()
+    load_or_build(again, path, must_not_run)
+    assert np.array_equal(again.test.y, dataset.test.y) and len(again.train) == 2
+
+
+def test_an_interrupted_build_leaves_nothing_that_looks_like_a_cache(tmp_path):
+    path = tmp_path / "splits.h5"
+
+    def interrupted(file):
+        write_split(file, "train", np.zeros((2, 3, 4), np.uint8), np.zeros(2, np.uint8))
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        load_or_build(Generated(), path, interrupted)
+    assert list(tmp_path.iterdir()) == []
+    load_or_build(Generated(), path, build)
+    assert [p.name for p in tmp_path.iterdir()] == ["splits.h5"]
