@@ -1,4 +1,5 @@
-"""VGG-style CNN with batch norm and built-in augmentation: the strong character classifier (~0.45M parameters)."""
+"""VGG-style CNN with batch norm and built-in augmentation: the strong character classifier (0.44M parameters at
+the defaults; the shipped one, with a 512-unit dense layer, has 0.75M)."""
 
 import keras
 from keras import layers
