@@ -1,7 +1,6 @@
 """EMNIST ByClass characters (62 classes, 0-9A-Za-z): official NIST release -> HDF5 cache -> seeded splits."""
 
 import io
-import os
 import zipfile
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import numpy as np
 
 from text_recognizer.datasets.base import Dataset, Split, carve_validation, subsample
 from text_recognizer.datasets.sources import fetch, processed_dir, source_metadata
+from text_recognizer.datasets.split_cache import write_h5_atomically
 from text_recognizer.errors import DataError
 
 SOURCE = "emnist"
@@ -113,13 +113,13 @@ def read_official_archive(archive: Path) -> dict[str, np.ndarray | str]:
 
 
 def build_cache(archive: Path, path: Path) -> None:
-    """Write the HDF5 cache under a temporary name and rename it once complete."""
+    """Write the HDF5 cache from the official archive (under a temporary name until complete)."""
     data = read_official_archive(archive)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
-    with h5py.File(partial, "w") as file:
+
+    def write(file: h5py.File) -> None:
         for key in CACHE_KEYS:
             file.create_dataset(key, data=data[key], compression="gzip", compression_opts=4)
         file.attrs["mapping"] = data["mapping"]
         file.attrs["source"] = str(archive.name)
-    os.replace(partial, path)
+
+    write_h5_atomically(path, write)
