@@ -146,9 +146,14 @@ def test_fine_tuning_starts_from_a_cards_weights_and_refuses_another_network(nam
     first = run_cli("training/run_experiment.py", json.dumps(config), "--save", "--nowandb")
     assert first.returncode == 0, first.stderr
     card = next((isolated_runs / "weights").glob("*.json"))
-    tuned = run_cli("training/run_experiment.py", json.dumps({**config, "init_from": str(card)}), "--nowandb")
+    first_run_id = json.loads(card.read_text())["run_id"]
+    tuned = run_cli("training/run_experiment.py", json.dumps({**config, "init_from": str(card)}), "--save", "--nowandb")
     assert tuned.returncode == 0, tuned.stderr
     assert f"Initialised the network from {card}" in tuned.stdout + tuned.stderr
+    assert "Skipping variable loading" not in tuned.stderr  # loaded before compiling: no optimizer to mismatch
+    tuned_card = json.loads(card.read_text())  # --save replaced the card it started from ...
+    assert tuned_card["run_id"] != first_run_id
+    assert tuned_card["parent"]["run_id"] == first_run_id  # ... and keeps the lineage
     first_loss, tuned_loss = (float(history(run)[0]["loss"]) for run in sorted((isolated_runs / "runs").iterdir()))
     assert tuned_loss < first_loss  # it went on from where the first run stopped
     other = {**config, "network": "line_lstm_ctc", "network_args": {}, "init_from": str(card)}

@@ -39,8 +39,9 @@ def build_model(config: ExperimentConfig):
         ) from None
 
 
-def initialize_from(model, config: ExperimentConfig) -> None:
-    """Fine-tuning: start from a weights card's weights; it must be of the same network, input shape and mapping."""
+def initialize_from(model, config: ExperimentConfig) -> dict[str, Any]:
+    """Fine-tuning: start from a weights card's weights; it must be of the same network, input shape and mapping.
+    Returns what the new card records of its parent (the parent's card may be the one this run's --save replaces)."""
     card = load_card(config.init_from)
     ours = {"network": config.network, "input_shape": list(model.dataset.input_shape), "mapping": model.dataset.mapping}
     for key, value in ours.items():
@@ -55,6 +56,7 @@ def initialize_from(model, config: ExperimentConfig) -> None:
             f"init_from {config.init_from!r}: its weights do not fit network_args {config.network_args}: {error}"
         ) from None
     log.info("Initialised the network from %s", card["card_path"])
+    return {key: card[key] for key in ("run_id", "network_args", "train_args", "metrics", "parent") if key in card}
 
 
 def make_callbacks(model, config: ExperimentConfig, record: RunRecord) -> list[keras.callbacks.Callback]:
@@ -106,10 +108,9 @@ def run(
     tf.config.experimental.enable_op_determinism()
     with strategy.scope():
         model = build_model(config)
+        parent = initialize_from(model, config) if config.init_from else None  # before compile: no optimizer state
         steps_per_epoch = math.ceil(len(model.dataset.train) / config.train_args.batch_size)
         model.compile(config.train_args, steps_per_epoch)
-    if config.init_from:
-        initialize_from(model, config)
     callbacks = make_callbacks(model, config, record)
     best_checkpoint = next(c for c in callbacks if isinstance(c, AtomicCheckpoint) and c.monitor)
     if initial_epoch:
@@ -144,6 +145,8 @@ def run(
     log.info("Test metrics: %s", {k: round(v, 4) for k, v in metrics.items() if isinstance(v, float)})
     if save:
         card = {**config.to_dict(), "run_id": record.run_id, "metrics": metrics, "data": model.dataset.card()}
+        if parent:
+            card["parent"] = parent
         card_file = model.save(card)
         log.info("Saved weights and card: %s", card_file)
         if wandb_run is not None:
