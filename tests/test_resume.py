@@ -58,6 +58,20 @@ def test_interrupted_and_killed_runs_resume_where_they_stopped(isolated_runs):
     assert again.returncode == 2 and "finished already" in again.stderr
 
 
+@pytest.mark.slow
+def test_a_run_stopped_before_its_first_checkpoint_starts_again_without_a_repeated_epoch(isolated_runs):
+    run_dir = isolated_runs / "runs" / "early"
+    config = json.dumps(tiny_config(train_args={"epochs": EPOCHS, "batch_size": 64, "early_stopping_patience": 0}))
+    code, output = run_until_epoch([config, "--run-id=early", "--nowandb"], run_dir, 1, signal.SIGTERM)
+    assert code == 128 + signal.SIGTERM, output
+    assert history_epochs(run_dir)[0] == 0
+    (run_dir / "last.weights.h5").unlink()  # as if stopped after epoch 0 was logged but before it was checkpointed
+
+    result = run_cli("training/run_experiment.py", "--resume=early", "--nowandb", env={"WANDB_MODE": "disabled"})
+    assert result.returncode == 0, result.stderr
+    assert history_epochs(run_dir) == list(range(EPOCHS))
+
+
 def test_resume_mistakes_are_messages(isolated_runs):
     result = run_cli("training/run_experiment.py", "--resume=no-such-run")
     assert result.returncode == 2 and "No run 'no-such-run'" in result.stderr and "Traceback" not in result.stderr

@@ -88,9 +88,8 @@ def make_callbacks(model, config: ExperimentConfig, record: RunRecord) -> list[k
 
 
 def restore(model, record: RunRecord, best: AtomicCheckpoint, initial_epoch: int, steps_per_epoch: int) -> None:
-    """Continue a run from its last checkpoint: weights, history up to that epoch, best value, schedule position."""
+    """Continue a run from its last checkpoint: weights, best value so far, schedule position."""
     model.load_weights(record.last_weights)
-    record.keep_history(initial_epoch)
     values = [row[model.monitor] for row in record.history() if isinstance(row.get(model.monitor), float)]
     values = [value for value in values if not math.isnan(value)]
     if values:
@@ -113,6 +112,7 @@ def run(
         model.compile(config.train_args, steps_per_epoch)
     callbacks = make_callbacks(model, config, record)
     best_checkpoint = next(c for c in callbacks if isinstance(c, AtomicCheckpoint) and c.monitor)
+    record.keep_history(initial_epoch)  # an epoch logged but never checkpointed (killed in between) is trained again
     if initial_epoch:
         restore(model, record, best_checkpoint, initial_epoch, steps_per_epoch)
     wandb_run = None
