@@ -1,6 +1,7 @@
 """Experiment configs: every user mistake is a one-paragraph message and exit status 2, before TensorFlow loads."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -49,6 +50,14 @@ def test_good_config_fills_defaults(tmp_path):
     assert parsed.network_args == {"num_layers": 2}
     assert parsed.train_args == TrainArgs(epochs=3, learning_rate=1)
     assert parsed.seed == 42
+
+
+TRAINING_CONFIGS = sorted((Path(__file__).parents[1] / "training" / "experiments").glob("*_predictor*.json"))
+
+
+@pytest.mark.parametrize("path", TRAINING_CONFIGS, ids=lambda path: path.name)
+def test_shipped_training_configs_are_valid(path):
+    assert parse(str(path)).experiment_group.endswith("predictor")
 
 
 def test_cli_reports_mistakes_with_exit_2_and_no_traceback():

@@ -15,7 +15,8 @@ def vgg_bn(
     dropout_amount: float = 0.3,
     augment: bool = True,
 ) -> keras.Model:
-    """Convolutions of width, two of 2*width, one of 4*width filters, each stage pooled; augmentation only trains."""
+    """Convolutions of width, two of 2*width, one of 4*width filters, each stage pooled. Augmentation acts only in
+    training; `augment=False` (same weights) serves to fine-tune on unresampled images, as the test images are."""
     inputs, x = image_input(input_shape)
     if augment:
         x = layers.RandomRotation(0.03, fill_mode="constant")(x)
