@@ -14,4 +14,5 @@ link iam/ascii raw/iam/ascii
 link iam/lines_sample raw/iam/lines_sample
 link iam/paragraphs_sample raw/iam/paragraphs_sample
 link handwritten_names raw/handwritten_names
+link real_lines raw/real_lines
 echo "Linked offline data from $shared into data/."

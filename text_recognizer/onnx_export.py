@@ -55,6 +55,11 @@ def signature(card: dict[str, Any]) -> list[tf.TensorSpec]:
     return [tf.TensorSpec([None, *card["input_shape"]], tf.float32, name="image")]
 
 
+def sample_shape(card: dict[str, Any], batch: int = 2) -> tuple[int, ...]:
+    """A concrete batch shape for the card's input: a variable width (None) becomes 256 pixels."""
+    return (batch, *(256 if size is None else size for size in card["input_shape"]))
+
+
 def export_onnx(network: keras.Model, card_file: Path) -> Path:
     """Write `<stem>.onnx` beside the card's weights (batch dimension dynamic), check it against TensorFlow, and
     record it in the card; returns the ONNX path."""
@@ -62,7 +67,7 @@ def export_onnx(network: keras.Model, card_file: Path) -> Path:
     path = onnx_file(card)
     partial = path.with_name(path.stem + ".part.onnx")
     wrapper = InferenceNetwork(network)
-    sample = np.random.default_rng(0).integers(0, 256, (2, *card["input_shape"])).astype(np.float32)
+    sample = np.random.default_rng(0).integers(0, 256, sample_shape(card)).astype(np.float32)
     expected = wrapper(sample).numpy()  # also builds the wrapper, which export requires
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # numpy 2 shims inside keras' tf2onnx patch
@@ -85,6 +90,6 @@ def export_onnx(network: keras.Model, card_file: Path) -> Path:
 def export_saved_model(network: keras.Model, card: dict[str, Any], folder: Path) -> Path:
     """A TensorFlow SavedModel of the inference graph, for TF Serving and other TensorFlow runtimes."""
     wrapper = InferenceNetwork(network)
-    wrapper(np.zeros((1, *card["input_shape"]), np.float32))
+    wrapper(np.zeros(sample_shape(card, 1), np.float32))
     wrapper.export(str(folder), format="tf_saved_model", input_signature=signature(card), verbose=False)
     return folder

@@ -15,6 +15,7 @@ DATASETS = {
     "IamLinesDataset": "text_recognizer.datasets.iam_lines:IamLinesDataset",
     "IamParagraphsDataset": "text_recognizer.datasets.iam_paragraphs:IamParagraphsDataset",
     "LinesFolderDataset": "text_recognizer.datasets.lines_folder:LinesFolderDataset",
+    "HandwritingLinesDataset": "text_recognizer.datasets.handwriting_lines:HandwritingLinesDataset",
 }
 MODELS = {
     "CharacterModel": "text_recognizer.models.character_model:CharacterModel",
@@ -31,6 +32,7 @@ NETWORKS = {
     "line_lstm_ctc": "text_recognizer.networks.line_lstm_ctc:line_lstm_ctc",
     "line_crnn": "text_recognizer.networks.line_crnn:line_crnn",
     "fcn": "text_recognizer.networks.fcn:fcn",
+    "handwriting_crnn": "text_recognizer.networks.handwriting_crnn:handwriting_crnn",
 }
 REGISTRIES = {"dataset": DATASETS, "model": MODELS, "network": NETWORKS}
 

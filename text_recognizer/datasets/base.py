@@ -7,10 +7,13 @@ import numpy as np
 
 @dataclass
 class Split:
-    """Inputs and targets of one split."""
+    """Inputs and targets of one split. Lines of their own widths come as a list of (height, width_i) arrays;
+    `weights` says how often each sample is drawn per training epoch (None: once), `corpus` where it comes from."""
 
-    x: np.ndarray
+    x: np.ndarray | list[np.ndarray]
     y: np.ndarray
+    weights: np.ndarray | None = None
+    corpus: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.x)

@@ -3,9 +3,11 @@
 lines.txt rows read `a01-000u-00 ok 154 19 408 746 1661 89 A|MOVE|to|stop|Mr.|Gaitskell|from` (CRLF line ends):
 id, word segmentation status (ok/err), graylevel, number of components, bounding box x y w h in the form, and the
 words separated by `|` (a space inside a word is literal). Texts are rebuilt as written: no space before closing
-punctuation, and quotes attached to the words they enclose (tracked across the lines of a form).
+punctuation or contractions (`You're`), and quotes attached to the words they enclose (tracked across the lines of a
+form).
 """
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from text_recognizer.errors import DataError
 CLOSING = {".", ",", ";", ":", "!", "?", ")"}
 OPENING = {"("}
 QUOTES = {'"', "'"}
+CONTRACTION = re.compile(r"'(s|re|ve|ll|d|m|t)|n't", re.IGNORECASE)  # IAM writes `You 're`, `do n't`
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ def _join(words: list[str], open_quotes: set[str]) -> str:
             open_quotes.symmetric_difference_update({word})
             glue_before, glue_after = closing, not closing
         else:
-            glue_before, glue_after = word in CLOSING, word in OPENING
+            glue_before, glue_after = word in CLOSING or bool(CONTRACTION.fullmatch(word)), word in OPENING
         text += word if glue_next or glue_before else f" {word}"
         glue_next = glue_after
     return text

@@ -12,6 +12,8 @@ import tensorflow as tf
 
 from text_recognizer.cards import weights_dir, weights_stem, write_json_atomic
 from text_recognizer.datasets.base import Dataset, Split
+from text_recognizer.line_batches import predict_by_width
+from text_recognizer.models.width_buckets import bucketed_pipeline
 from text_recognizer.onnx_export import export_onnx
 
 
@@ -48,7 +50,11 @@ class Model:
 
         Only indices go through tf.data one by one; each batch is then gathered from the arrays in one vectorised
         step, which costs far less CPU (taken from training itself on a small machine) than batching single images.
+        Lines of their own widths (a list) are batched by width instead (models/width_buckets.py).
         """
+        if isinstance(split.x, list):
+            augment_one = getattr(self.dataset, "augment_one", None)
+            return bucketed_pipeline(split, batch_size, self.encode_targets, shuffle_seed, augment_one)
         x, y = tf.constant(split.x), tf.constant(split.y)
         data = tf.data.Dataset.range(len(split))
         if shuffle_seed is not None:
@@ -94,7 +100,11 @@ class Model:
         """Target labels (one class, or one per position) as text."""
         return "".join(self.dataset.mapping[int(label)] for label in np.atleast_1d(labels))
 
-    def predict_probabilities(self, x: np.ndarray, batch_size: int = 512) -> np.ndarray:
+    def predict_probabilities(self, x: np.ndarray | list[np.ndarray], batch_size: int = 512) -> np.ndarray | list:
+        """Network outputs of a batch; for lines of their own widths, one (steps, classes) array per line."""
+        if isinstance(x, list):
+            infer = tf.function(lambda batch: self.network(batch, training=False), reduce_retracing=True)
+            return predict_by_width(lambda batch: infer(tf.constant(batch)).numpy(), x, min(batch_size, 32))
         return self.network.predict(x.astype(np.float32), batch_size=batch_size, verbose=0)
 
     def load_weights(self, path: Path) -> None:

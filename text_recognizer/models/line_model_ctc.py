@@ -37,6 +37,9 @@ class LineModelCtc(LineModel):
 
     def __init__(self, dataset, network_fn, network_args=None):
         super().__init__(dataset, network_fn, network_args)
+        if isinstance(dataset.train.x, list):
+            self._check_steps_per_line()
+            return
         steps = self.network.output_shape[1]
         needed = max(int(steps_needed(split.y).max()) for split in (dataset.train, dataset.val, dataset.test))
         if needed > steps:
@@ -44,6 +47,20 @@ class LineModelCtc(LineModel):
                 f"The network produces {steps} output steps but some labels need {needed} (CTC needs one step per "
                 "character plus one between repeated characters). Use a smaller window_stride or shorter lines."
             )
+
+    def _check_steps_per_line(self) -> None:
+        """Lines of their own widths: each must give the network as many output steps as its label needs."""
+        probe = 1024
+        steps_per_pixel = self.network.compute_output_shape((1, self.dataset.input_shape[0], probe))[1] / probe
+        for name in ("train", "val", "test"):
+            split = getattr(self.dataset, name)
+            steps = np.array([int(image.shape[1] * steps_per_pixel) for image in split.x])
+            short = int((steps < steps_needed(split.y)).sum())
+            if short:
+                raise ConfigError(
+                    f"{short} {name} lines are too narrow for their labels with this network ({steps_per_pixel:.3f} "
+                    "output steps per pixel; CTC needs one per character plus one between repeats)."
+                )
 
     def loss(self, train_args) -> keras.losses.Loss:
         return CtcLoss()

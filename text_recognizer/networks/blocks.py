@@ -8,7 +8,8 @@ def image_input(input_shape: tuple[int, ...]) -> tuple[keras.KerasTensor, keras.
     """The model input (0-255 pixels) and the same image scaled to 0-1 with a channel axis."""
     inputs = keras.Input(shape=input_shape)
     x = layers.Rescaling(1 / 255)(inputs)
-    return inputs, (layers.Reshape((*input_shape, 1))(x) if len(input_shape) == 2 else x)
+    shape = tuple(-1 if size is None else size for size in input_shape)  # a variable width stays variable
+    return inputs, (layers.Reshape((*shape, 1))(x) if len(input_shape) == 2 else x)
 
 
 def conv_bn(x, filters: int, kernel_size=3, strides=1):

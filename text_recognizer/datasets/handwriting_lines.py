@@ -1,0 +1,165 @@
+"""HandwritingLinesDataset: a weighted mixture of real handwritten line corpora, in the real-line format.
+
+Format: lines scaled to `height` pixels with their own widths (light ink on black, cropped to the ink), so a
+split's `x` is a list of (height, width_i) uint8 arrays; batches group lines of similar width and pad them.
+Splits are writer-disjoint: each corpus's groups (writers, pages or files) go whole to train, validation or test.
+The charset is built from the training texts; validation and test lines with other characters are counted and left out.
+
+    "dataset_args": {"corpora": {"iam_lines": 3, "copiste_fr": 1}}   # IAM lines drawn three times per epoch
+"""
+
+import logging
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from tqdm import tqdm
+
+from text_recognizer.datasets.base import Dataset, Split
+from text_recognizer.datasets.handwriting_augmentation import augment_line, augmentation_settings
+from text_recognizer.datasets.line_corpora import CORPORA, CorpusLine, read_corpus
+from text_recognizer.errors import DataError
+from text_recognizer.image_utils import fit_line_to_height
+
+log = logging.getLogger("text_recognizer")
+SPLITS = ("train", "val", "test")
+BLANK = "<B>"
+PIXELS_PER_CHARACTER = 8  # narrow lines are padded to this many pixels per character (CTC needs the frames)
+DEFAULT_CORPORA = {"iam_lines": 3.0, "hooker": 0.5, "copiste_fr": 1.0, "names": 0.5}
+
+
+def split_groups(lines: list[CorpusLine], fractions: dict[str, float], seed: int) -> dict[str, list[CorpusLine]]:
+    """Whole groups to test, then validation, until each holds its fraction of the lines; the rest train."""
+    sizes = Counter(line.group for line in lines)
+    groups = sorted(sizes)
+    order = np.random.default_rng(seed).permutation(len(groups))
+    assigned, filled, split_index = {}, 0, 0
+    targets = [("test", fractions["test"] * len(lines)), ("val", fractions["val"] * len(lines))]
+    for index in order:
+        group = groups[index]
+        if split_index < len(targets) and filled >= targets[split_index][1]:
+            split_index, filled = split_index + 1, 0
+        assigned[group] = targets[split_index][0] if split_index < len(targets) else "train"
+        filled += sizes[group]
+    return {name: [line for line in lines if assigned[line.group] == name] for name in SPLITS}
+
+
+def encode_texts(texts: list[str], mapping: list[str], max_length: int) -> np.ndarray:
+    """Label indices of each text, padded with the blank 0 to max_length."""
+    index = {char: i for i, char in enumerate(mapping)}
+    labels = np.zeros((len(texts), max_length), np.uint16 if len(mapping) > 256 else np.uint8)
+    for row, text in enumerate(texts):
+        labels[row, : len(text)] = [index[char] for char in text]
+    return labels
+
+
+class HandwritingLinesDataset(Dataset):
+    """Real handwritten lines of several corpora, each drawn `corpora[name]` times per training epoch."""
+
+    def __init__(
+        self,
+        corpora: dict | None = None,
+        height: int = 48,
+        max_width: int = 2048,
+        max_length: int = 128,
+        augmentation: dict | None = None,
+        validation_fraction: float = 0.1,
+        test_fraction: float = 0.15,
+        seed: int = 42,
+        paths: dict | None = None,
+    ):
+        self.corpora = dict(DEFAULT_CORPORA if corpora is None else corpora)
+        unknown = sorted(set(self.corpora) - CORPORA.keys())
+        if unknown or not self.corpora:
+            raise DataError(f"Unknown corpus {unknown[0] if unknown else None!r}; valid: {', '.join(CORPORA)}.")
+        if any(not isinstance(w, int | float) or isinstance(w, bool) or w <= 0 for w in self.corpora.values()):
+            raise DataError(f"corpora weights must be positive numbers (draws per epoch), got {self.corpora}.")
+        if not 16 <= height <= 128 or max_width < 4 * height:
+            raise DataError("height must be from 16 to 128 pixels and max_width at least 4 times the height.")
+        if not (0 < validation_fraction < 1 and 0 < test_fraction < 1 and validation_fraction + test_fraction < 1):
+            raise DataError("validation_fraction and test_fraction must be in (0, 1) and add up to less than 1.")
+        self.height, self.max_width, self.max_length, self.seed = height, max_width, max_length, seed
+        self.augmentation = augmentation_settings(augmentation)
+        self.fractions = {"val": validation_fraction, "test": test_fraction}
+        self.paths = paths or {}
+        self.input_shape = (height, None)
+
+    def prepare(self) -> "HandwritingLinesDataset":
+        parts: dict[str, dict[str, list[CorpusLine]]] = {}
+        self.reports = {}
+        for offset, name in enumerate(self.corpora):
+            lines, report = read_corpus(name, self.paths.get(name))
+            if report.problems:
+                log.info("%s: %s; those rows are left out.", name, report)
+            self.reports[name] = report
+            parts[name] = split_groups(lines, self.fractions, self.seed + offset)
+        training_texts = [line.text for part in parts.values() for line in part["train"]]
+        self.mapping = [BLANK, *sorted(set("".join(training_texts)))]
+        self.output_shape = (self.max_length, len(self.mapping))
+        self.outside = Counter()
+        for name, part in parts.items():
+            for split in SPLITS:
+                part[split] = [line for line in part[split] if self._learnable(line, name)]
+        self.sizes = {name: {split: len(part[split]) for split in SPLITS} for name, part in parts.items()}
+        self.groups = {name: {s: sorted({x.group for x in p[s]}) for s in SPLITS} for name, p in parts.items()}
+        for split in SPLITS:
+            lines = [(line, name) for name, part in parts.items() for line in part[split]]
+            if not lines:
+                raise DataError(f"No usable lines for the {split} split of corpora {', '.join(self.corpora)}.")
+            weights = np.array([self.corpora[name] for _, name in lines], np.float32)
+            images = self._read_images([line for line, _ in lines], split)
+            y = encode_texts([line.text for line, _ in lines], self.mapping, self.max_length)
+            corpus = np.array([name for _, name in lines])
+            setattr(self, split, Split(images, y, weights=weights, corpus=corpus))
+        if self.outside:
+            log.info("Characters outside the training charset (lines left out): %s", dict(self.outside.most_common()))
+        return self
+
+    def _learnable(self, line: CorpusLine, corpus: str) -> bool:
+        unknown = [char for char in line.text if char not in self.mapping[1:]]
+        self.outside.update(unknown)
+        if unknown:
+            self.reports[corpus].add("validation or test lines with characters outside the charset", line.text)
+        elif len(line.text) > self.max_length:
+            self.reports[corpus].add(f"lines longer than max_length={self.max_length}", line.text)
+        return not unknown and len(line.text) <= self.max_length
+
+    def _read_images(self, lines: list[CorpusLine], split: str) -> list[np.ndarray]:
+        """Each line at the format's height, padded to PIXELS_PER_CHARACTER per character (two threads)."""
+
+        def read(line: CorpusLine) -> np.ndarray:
+            image = fit_line_to_height(line.image, self.height, self.max_width)
+            short = PIXELS_PER_CHARACTER * len(line.text) - image.shape[1]
+            return np.pad(image, ((0, 0), (0, short))) if short > 0 else image
+
+        with ThreadPoolExecutor(2) as pool:
+            progress = tqdm(total=len(lines), desc=f"Reading {split} lines", unit="line", mininterval=2)
+            images = []
+            for image in pool.map(read, lines):
+                images.append(image)
+                progress.update()
+            progress.close()
+        return images
+
+    def augment_one(self, image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One training line, randomly distorted (as is when augmentation is off)."""
+        return augment_line(image, self.augmentation, rng) if self.augmentation else image
+
+    def card(self) -> dict:
+        return {
+            "source": "real handwritten lines: " + "; ".join(CORPORA[name].description for name in self.corpora),
+            "format": {"height": self.height, "max_width": self.max_width, "width": "variable", "ink": "light on dark"},
+            "args": {
+                "corpora": self.corpora,
+                "height": self.height,
+                "max_width": self.max_width,
+                "max_length": self.max_length,
+                "augmentation": self.augmentation,
+                "validation_fraction": self.fractions["val"],
+                "test_fraction": self.fractions["test"],
+                "seed": self.seed,
+            },
+            "sizes": self.sizes,
+            "split_groups": self.groups,
+            "left_out": {name: dict(report.problems) for name, report in self.reports.items()},
+        }
