@@ -3,6 +3,7 @@
 import dataclasses
 import difflib
 import json
+import math
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,12 @@ CHOICES = {
     "distribute": ("auto", "mirrored", "off"),
 }
 POSITIVE = ("batch_size", "epochs", "learning_rate")
+NON_NEGATIVE = ("weight_decay", "label_smoothing", "early_stopping_patience")
+MAX_SEED = 2**32 - 1  # numpy's and Keras's seeds are 32-bit
+MAX_INT = 2**63 - 1  # what TensorFlow and numpy hold in an int64
+MIN_FRACTION = 1e-4  # a *_fraction below this leaves next to nothing of any dataset here
+MAX_DEPTH = 32  # levels of nesting in a config (its arguments need three or four)
+MAX_CONFIG_BYTES = 1 << 20
 
 
 @dataclass
@@ -62,10 +69,7 @@ def parse(text_or_path: str) -> ExperimentConfig:
     """A config from a JSON string or the path of a JSON file."""
     text = text_or_path
     if not text_or_path.lstrip().startswith(("{", "[")):
-        path = Path(text_or_path)
-        if not path.is_file():
-            raise ConfigError(f"The config {text_or_path!r} is neither a JSON object nor the path of a JSON file.")
-        text = path.read_text()
+        text = _read_config_file(text_or_path)
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as error:
@@ -73,13 +77,41 @@ def parse(text_or_path: str) -> ExperimentConfig:
             f"The config is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}. "
             "In a shell, wrap the JSON in single quotes and use double quotes inside it."
         ) from None
+    except RecursionError:
+        raise ConfigError(f"The config is nested too deeply to read; it needs at most {MAX_DEPTH} levels.") from None
+    except ValueError as error:  # Python reads integers of at most 4,300 digits (sys.get_int_max_str_digits)
+        reason = str(error).split(":")[0].lower()
+        raise ConfigError(f"The config holds a number too long to read: it {reason}.") from None
     return validate(raw)
+
+
+def _read_config_file(name: str) -> str:
+    """The text of a config file: UTF-8 (a byte-order mark is allowed), at most MAX_CONFIG_BYTES."""
+    path = Path(name)
+    try:
+        if not path.is_file():
+            raise ConfigError(f"The config {name!r} is neither a JSON object nor the path of a JSON file.")
+        with open(path, "rb") as file:
+            data = file.read(MAX_CONFIG_BYTES + 1)
+    except OSError as error:
+        raise ConfigError(f"Cannot read the config file {name!r}: {error.strerror or error}.") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"The config file {name!r} is over {MAX_CONFIG_BYTES:,} bytes; a config is a few hundred.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            f"The config file {name!r} is not UTF-8 text: byte 0x{data[error.start]:02x} on line {line} "
+            "is not valid UTF-8. Save the file as UTF-8."
+        ) from None
 
 
 def validate(raw: Any) -> ExperimentConfig:
     """Check names, keys and types; raise ConfigError with a message that names the fix."""
     if not isinstance(raw, dict):
         raise ConfigError(f"The config must be a JSON object, got {type(raw).__name__}.")
+    _check_values(raw)
     _reject_unknown(raw, CONFIG_KEYS, "config key")
     for key in REQUIRED_KEYS:
         if key not in raw:
@@ -92,6 +124,7 @@ def validate(raw: Any) -> ExperimentConfig:
         if not isinstance(raw.get(key, {}), dict):
             raise ConfigError(f'"{key}" must be a JSON object, got {raw[key]!r}.')
     _check_arguments("dataset", raw["dataset"], raw.get("dataset_args", {}))
+    _check_fractions(raw["dataset"], raw.get("dataset_args", {}))
     _check_arguments("network", raw["network"], raw.get("network_args", {}))
     _check_type("seed", raw.get("seed", 42), "int", "config")
     if raw.get("experiment_group") is not None:
@@ -122,7 +155,52 @@ def _train_args(given: dict[str, Any]) -> TrainArgs:
             )
         if key in POSITIVE and value <= 0:
             raise ConfigError(f'train_args "{key}" must be positive, got {value!r}.')
+        if key in NON_NEGATIVE and value < 0:
+            raise ConfigError(f'train_args "{key}" must be 0 or more, got {value!r}.')
+    if given.get("label_smoothing", 0) >= 1:
+        raise ConfigError(f'train_args "label_smoothing" must be less than 1, got {given["label_smoothing"]!r}.')
     return TrainArgs(**given)
+
+
+def _check_values(raw: dict) -> None:
+    """Values no setting can take, wherever they are: NaN or infinite numbers, integers beyond int64, seeds outside
+    0..2**32-1, and nesting deeper than MAX_DEPTH (walked without recursion, so any depth is safe to look at)."""
+    stack: list[tuple[str, Any, int]] = [(key, value, 1) for key, value in raw.items()]
+    while stack:
+        where, value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ConfigError(f'The config is nested more than {MAX_DEPTH} levels deep at "{where}".')
+        if isinstance(value, dict):
+            stack.extend((f"{where}.{key}", item, depth + 1) for key, item in value.items())
+        elif isinstance(value, list | tuple):
+            stack.extend((f"{where}[{i}]", item, depth + 1) for i, item in enumerate(value))
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f'"{where}" must be a finite number, got {value!r}.')
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if where.rsplit(".", 1)[-1] == "seed" and not 0 <= value <= MAX_SEED:
+                raise ConfigError(f'"{where}" must be an integer from 0 to {MAX_SEED}, got {value!r}.')
+            if abs(value) > MAX_INT:
+                raise ConfigError(f'"{where}" is too large: integers here are at most {MAX_INT} (int64).')
+
+
+def _check_fractions(name: str, given: dict[str, Any]) -> None:
+    """Every *_fraction argument of a dataset is in [MIN_FRACTION, 1], and the parts carved from the data (all but
+    subsample_fraction) leave some of it to train on."""
+    parts = {}
+    for key, value in given.items():
+        if not key.endswith("_fraction") or value is None or not isinstance(value, int | float):
+            continue  # the type check names a fraction of the wrong type
+        if isinstance(value, bool) or not MIN_FRACTION <= value <= 1:
+            raise ConfigError(
+                f'dataset_args of {name} "{key}" must be a fraction from {MIN_FRACTION} to 1, got {value!r}.'
+            )
+        if key != "subsample_fraction":
+            parts[key] = value
+    if parts and sum(parts.values()) >= 1:
+        what = " + ".join(f'"{key}"' for key in parts) + (" must add up to" if len(parts) > 1 else " must be")
+        raise ConfigError(
+            f"dataset_args of {name}: {what} less than 1 (the rest is the training set), got {sum(parts.values())!r}."
+        )
 
 
 def _check_arguments(kind: str, name: str, given: dict[str, Any]) -> None:
