@@ -12,8 +12,8 @@ from typing import Any
 
 from text_recognizer.cards import write_json_atomic
 from text_recognizer.datasets.sources import REPO_DIR
-from text_recognizer.errors import UserError
-from training.locks import FileLock, is_locked, try_lock
+from text_recognizer.errors import DataError, UserError
+from training.locks import FileLock, holder_note, is_locked, try_lock
 
 RUNS_DIR_ENV = "TEXT_RECOGNIZER_RUNS_DIR"
 
@@ -96,8 +96,19 @@ class RunRecord:
         """Hold the run for this process; a second process on the same run is refused."""
         lock = try_lock(self.lock_file, str(os.getpid()))
         if lock is None:
-            raise UserError(f"Run {self.run_id} is in use by another process (pid {self.status().get('pid')}).")
+            holder = self.holder_pid()
+            who = f"pid {holder}" if holder else "its pid is not recorded"
+            raise UserError(f"Run {self.run_id} is in use by another process ({who}).")
         return lock
+
+    def holder_pid(self) -> str:
+        """The pid the live holder of the run lock wrote into it (the status may still name an earlier process)."""
+        for _ in range(20):  # the holder writes its pid just after taking the lock
+            note = holder_note(self.lock_file)
+            if note:
+                return note
+            time.sleep(0.05)
+        return ""
 
     def is_active(self) -> bool:
         """Whether a live process holds this run (for runs recorded before run locks: whether its pid lives)."""
@@ -106,7 +117,7 @@ class RunRecord:
         pid = self.status().get("pid")
         try:
             os.kill(int(pid), 0)
-        except (TypeError, ValueError, ProcessLookupError):
+        except (TypeError, ValueError, OverflowError, ProcessLookupError):
             return False
         except PermissionError:
             return True
@@ -121,13 +132,16 @@ class RunRecord:
 
     def history(self) -> list[dict[str, float]]:
         """One dict per recorded epoch, values as numbers (a row still being written is left out)."""
-        text = self.history_file.read_text() if self.history_file.exists() else ""
-        rows = csv.DictReader(io.StringIO(text[: text.rfind("\n") + 1]))
-        return [{key: _number(value) for key, value in row.items()} for row in rows]
+        text = _read_text(self.history_file)
+        try:
+            rows = list(csv.DictReader(io.StringIO(text[: text.rfind("\n") + 1])))
+        except csv.Error as error:
+            raise DataError(f"{self.history_file} is not a history CSV ({error}).") from None
+        return [{str(key): _number(value) for key, value in row.items()} for row in rows]
 
     def keep_history(self, epochs: int) -> None:
         """Drop history rows past `epochs` (rows of an epoch whose checkpoint was lost), atomically."""
-        lines = self.history_file.read_text().splitlines(keepends=True) if self.history_file.exists() else []
+        lines = _read_text(self.history_file).splitlines(keepends=True)
         if len(lines) > epochs + 1:
             partial = self.history_file.with_name("history.csv.part")
             partial.write_text("".join(lines[: epochs + 1]))
@@ -135,19 +149,28 @@ class RunRecord:
 
     def completed_epochs(self) -> int:
         """Epochs saved in last.weights.h5 (0 when there is no checkpoint yet)."""
-        return int(self.status().get("epoch", 0)) if self.last_weights.exists() else 0
+        if not self.last_weights.exists():
+            return 0
+        epoch = self.status().get("epoch", 0)
+        if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
+            raise DataError(f"{self.status_file} records epoch {epoch!r}; expected a whole number of epochs.")
+        return epoch
 
     def metrics(self) -> dict[str, Any]:
-        return json.loads(self.metrics_file.read_text()) if self.metrics_file.exists() else {}
+        return _read_json(self.metrics_file, missing={})
 
     def config(self) -> dict[str, Any]:
-        return json.loads(self.config_file.read_text())
+        return _read_json(self.config_file)
 
     def status(self) -> dict[str, Any]:
-        return json.loads(self.status_file.read_text()) if self.status_file.exists() else {}
+        return _read_json(self.status_file, missing={})
 
     def set_status(self, state: str, **fields: Any) -> None:
-        status = {**self.status(), "state": state, "pid": os.getpid(), "updated": time.time(), **fields}
+        try:
+            earlier = self.status()
+        except DataError:  # written atomically by runs, so only damaged from outside; the run itself goes on
+            earlier = {}
+        status = {**earlier, "state": state, "pid": os.getpid(), "updated": time.time(), **fields}
         write_json_atomic(self.status_file, status)
 
     def finish(self, metrics: dict[str, Any]) -> None:
@@ -156,10 +179,39 @@ class RunRecord:
 
 
 RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+NOTHING = object()
+
+
+def _read_text(path: Path) -> str:
+    """A record file's text ('' when it is not there yet); DataError when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(f"{path} cannot be read ({error}).") from None
+
+
+def _read_json(path: Path, missing: Any = NOTHING) -> dict[str, Any]:
+    """The JSON object in a record file (`missing` when there is no file); DataError when it is damaged."""
+    if missing is not NOTHING and not path.exists():
+        return missing
+    try:
+        text = path.read_text(encoding="utf-8")
+        value = json.loads(text)
+    except FileNotFoundError:
+        raise DataError(f"{path} is missing.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(f"{path} cannot be read ({error}).") from None
+    except (ValueError, RecursionError) as error:
+        raise DataError(f"{path} is damaged: not valid JSON ({str(error)[:200]}).") from None
+    if not isinstance(value, dict):
+        raise DataError(f"{path} is damaged: it holds {type(value).__name__}, not a JSON object.")
+    return value
 
 
 def _number(text: str) -> float | str:
     try:
         return float(text)
-    except ValueError:
+    except (TypeError, ValueError):  # a short or long row of a damaged file
         return text

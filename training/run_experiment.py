@@ -10,7 +10,7 @@ import os
 import sys
 
 from text_recognizer import registry
-from text_recognizer.errors import ConfigError, UserError
+from text_recognizer.errors import ConfigError, DataError, UserError
 from training import config as experiment_config
 from training.distribute import is_chief
 from training.gpu_manager import parse_gpu_spec, use_devices
@@ -76,9 +76,21 @@ def _record_and_config(args: argparse.Namespace) -> tuple[RunRecord | None, expe
         return None, experiment_config.parse(args.config)
     record = RunRecord.open(args.resume)
     record.lock()
-    if record.status().get("state") == "finished":
+    try:
+        config = record.config()
+    except DataError as error:
+        raise UserError(f"{error} Run {record.run_id} cannot be resumed without its config; restore it.") from None
+    try:
+        state = record.status().get("state")
+        record.completed_epochs()
+    except DataError as error:
+        raise UserError(
+            f"{error} Run {record.run_id} cannot be resumed without knowing its last epoch; start it anew with: "
+            f"python training/run_experiment.py {record.config_file}"
+        ) from None
+    if state == "finished":
         raise UserError(f"Run {record.run_id} finished already; there is nothing to resume.")
-    return record, experiment_config.validate(record.config())
+    return record, experiment_config.validate(config)
 
 
 def _train(record: RunRecord, config, args: argparse.Namespace, initial_epoch: int) -> int:

@@ -11,6 +11,7 @@ import signal
 import sys
 from typing import Any
 
+from text_recognizer.errors import DataError
 from training.records import RunRecord, runs_dir
 
 COLUMNS = ("run", "state", "group", "network", "epochs", "monitor", "best", "test", "samples_per_s", "train_seconds")
@@ -18,7 +19,16 @@ LIVE_STATES = ("created", "running", "evaluating")
 
 
 def summarize(record: RunRecord) -> dict[str, Any]:
-    """One run's key facts: what it trained, how far it got, its best monitored value and test result."""
+    """One run's key facts: what it trained, how far it got, its best monitored value and test result; a run whose
+    record files are damaged is listed as unreadable, with the reason under "error"."""
+    try:
+        return _summary(record)
+    except DataError as error:
+        unreadable = {"run": record.run_id, "state": "unreadable", "group": "", "monitor": "", "mode": "min"}
+        return {**unreadable, "best": None, "error": str(error)}
+
+
+def _summary(record: RunRecord) -> dict[str, Any]:
     config, status, metrics, history = record.config(), record.status(), record.metrics(), record.history()
     state = status.get("state", "unknown")
     if state in LIVE_STATES and not record.is_active():
@@ -82,7 +92,7 @@ def best_first(rows: list[dict[str, Any]], key: str | None = None, ascending: bo
     def order(row: dict[str, Any]) -> tuple:
         if key is None:
             value, sign = row["best"], (1 if row["mode"] in ("min", "minimize") else -1)
-            return (row["monitor"], value is None, sign * value if value is not None else 0)
+            return ("error" in row, row["monitor"], value is None, sign * value if value is not None else 0)
         value = row.get(key)
         missing = not isinstance(value, int | float)
         return (missing, 0 if missing else (value if ascending else -value))
@@ -132,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Wrote {len(rows)} runs to {args.csv}")
     else:
         print(format_table(rows, COLUMNS) if rows else f"No runs recorded in {runs_dir()}.")
+    for row in rows:
+        if "error" in row:
+            print(f"Run {row['run']} is unreadable: {row['error']}", file=sys.stderr)
     return 0
 
 
