@@ -1,0 +1,137 @@
+"""Real handwritten line corpora: parsing and counts, writer-disjoint splits, the charset, width-bucketed batches."""
+
+import csv
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from text_recognizer.datasets.base import Split
+from text_recognizer.datasets.handwriting_lines import HandwritingLinesDataset, split_groups
+from text_recognizer.datasets.line_corpora import CorpusLine, read_corpus
+from text_recognizer.errors import DataError
+from text_recognizer.line_batches import pad_batch, predict_by_width
+
+REAL_LINES = Path(__file__).resolve().parents[1] / "data" / "raw" / "real_lines"
+
+
+@pytest.mark.parametrize(
+    ("corpus", "usable", "groups", "left_out"),
+    [
+        ("iam_lines", 1541, 69, {}),
+        ("hooker", 6895, 337, {"lines with editorial marks": 1}),
+        ("copiste_fr", 4608, 210, {"reference headers": 223, "struck-out or unreadable text": 121}),
+        ("names", 1490, 1490, {"unreadable or empty names": 10}),
+    ],
+)
+def test_each_corpus_is_read_with_its_counts(corpus, usable, groups, left_out):
+    lines, report = read_corpus(corpus)
+    assert len(lines) == usable == report.kept
+    assert len({line.group for line in lines}) == groups
+    assert dict(report.problems) == left_out
+    assert all(line.image.is_file() and line.text.strip() for line in lines[:50])
+
+
+def test_iam_tokenised_text_becomes_natural_text():
+    lines, _ = read_corpus("iam_lines")
+    first = next(line.text for line in lines if line.image.name == "c04-110-00.png")
+    second = next(line.text for line in lines if line.image.name == "c04-110-01.png")
+    assert first.startswith("Become a success with a disc and hey presto! You're a star")
+    assert second == 'assuredness "Bella Bella Marie" (Parlophone), a lively song that changes tempo mid-way.'
+
+
+def write_corpus(folder: Path, rows: list[tuple[str, str, str]], source: Path = REAL_LINES / "iam_lines") -> Path:
+    """A small corpus in the Copiste layout (file, text, writer) made of real IAM line images."""
+    (folder / "images").mkdir(parents=True)
+    images = sorted((source / "images").iterdir())
+    with open(folder / "labels.tsv", "w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar=None)
+        writer.writerow(["file", "text", "page", "writer", "line_type"])
+        for index, (name, text, group) in enumerate(rows):
+            shutil.copy(images[index], folder / "images" / name)
+            writer.writerow([name, text, group, group, "default"])
+    return folder
+
+
+def test_bad_labels_files_are_errors_that_name_the_row(tmp_path):
+    folder = write_corpus(tmp_path / "corpus", [("a.png", "abc", "w1")])
+    (folder / "labels.tsv").write_text("file\ttext\tpage\twriter\tline_type\na.png\tabc\tw1\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"labels.tsv:2 has 3 fields; the header has 5"):
+        read_corpus("copiste_fr", folder)
+    (folder / "labels.tsv").write_text("name\ttext\n", encoding="utf-8")
+    with pytest.raises(DataError, match="must name the columns file, text, writer"):
+        read_corpus("copiste_fr", folder)
+    with pytest.raises(DataError, match=r"is not at .*pass its folder in `paths`"):
+        read_corpus("hooker", tmp_path / "nowhere")
+
+
+def test_groups_go_whole_to_one_split():
+    lines = [CorpusLine(Path(f"{i}.png"), "x", f"writer {i % 23}") for i in range(460)]
+    splits = split_groups(lines, {"val": 0.1, "test": 0.2}, seed=3)
+    groups = {name: {line.group for line in part} for name, part in splits.items()}
+    assert not (groups["train"] & groups["val"] or groups["train"] & groups["test"] or groups["val"] & groups["test"])
+    assert sum(len(part) for part in splits.values()) == 460
+    assert 0.2 <= len(splits["test"]) / 460 < 0.3 and 0.1 <= len(splits["val"]) / 460 < 0.2
+
+
+def small_dataset(tmp_path: Path, **args) -> HandwritingLinesDataset:
+    rows = [(f"{i}.png", text, f"w{i % 6}") for i, text in enumerate(["abc", "bca", "cab", "aab", "cc a", "b a"] * 4)]
+    rows[0] = ("0.png", "abé", "w0")  # writer w0 is in one split; é only there
+    folder = write_corpus(tmp_path / "corpus", rows)
+    args = {"corpora": {"copiste_fr": 2}, "paths": {"copiste_fr": str(folder)}, "test_fraction": 0.3, **args}
+    return HandwritingLinesDataset(**args).prepare()
+
+
+def test_dataset_builds_its_charset_from_training_texts_and_keeps_line_widths(tmp_path):
+    data = small_dataset(tmp_path, height=32)
+    training_texts = {"".join(data.mapping[i] for i in row if i) for row in data.train.y}
+    assert data.mapping[0] == "<B>" and set(data.mapping[1:]) == set("".join(training_texts))
+    assert data.input_shape == (32, None)
+    assert all(image.shape[0] == 32 and image.dtype == np.uint8 for image in data.train.x)
+    assert len({image.shape[1] for image in data.train.x}) > 1  # each line keeps its own width
+    assert np.all(data.train.weights == 2)
+    card = data.card()
+    assert card["format"] == {"height": 32, "max_width": 2048, "width": "variable", "ink": "light on dark"}
+    groups = card["split_groups"]["copiste_fr"]
+    assert not set(groups["train"]) & set(groups["test"])
+    if "é" not in data.mapping:  # w0 went to validation or test: its line is counted, not encoded
+        assert data.outside["é"] == 1
+
+
+def test_bad_dataset_arguments_are_refused():
+    with pytest.raises(DataError, match="Unknown corpus 'klingon'"):
+        HandwritingLinesDataset(corpora={"klingon": 1})
+    with pytest.raises(DataError, match="weights must be positive"):
+        HandwritingLinesDataset(corpora={"hooker": 0})
+    with pytest.raises(DataError, match="height must be from 16 to 128"):
+        HandwritingLinesDataset(height=8)
+
+
+def test_training_batches_group_similar_widths_and_draw_by_weight():
+    from text_recognizer.models.width_buckets import bucketed_pipeline, epoch_batches
+
+    widths = np.arange(40, 440, 10)
+    split = Split([np.full((16, w), 200, np.uint8) for w in widths], np.ones((40, 3), np.uint8), np.full(40, 1.5))
+    batches = epoch_batches(split, 8, np.random.default_rng(0))
+    drawn = np.concatenate(batches)
+    assert 40 <= len(drawn) <= 80 and set(drawn) <= set(range(40))
+    spread = np.mean([np.ptp(widths[batch]) for batch in batches])
+    assert spread < np.ptp(widths) / 2  # a batch holds lines of similar widths
+    assert [b.tolist() for b in epoch_batches(split, 8, None)] == [list(range(i, i + 8)) for i in range(0, 40, 8)]
+    x, y = next(iter(bucketed_pipeline(split, 8, lambda y: y)))
+    assert x.shape == (8, 16, 112) and y.shape == (8, 3)  # 40..110 wide, padded to a multiple of 8
+
+
+def test_outputs_of_padded_lines_are_cut_back_to_each_line():
+    images = [np.ones((4, width), np.uint8) for width in (8, 40, 16)]
+    seen = []
+
+    def run(batch):
+        seen.append(batch.shape)
+        return np.repeat(batch[:, :1, ::4, None], 2, axis=3)[:, 0]  # one step per 4 pixels
+
+    outputs = predict_by_width(run, images, batch_size=2)
+    assert [len(output) for output in outputs] == [2, 10, 4]
+    assert seen == [(2, 4, 16), (1, 4, 40)]  # the two narrow lines together
+    assert pad_batch(images).shape == (3, 4, 40)
