@@ -23,6 +23,7 @@ from training.callbacks import (
 from training.config import ExperimentConfig
 from training.distribute import make_strategy
 from training.records import RunRecord
+from training.warm_start import load_parent_weights
 
 log = logging.getLogger("text_recognizer")
 
@@ -40,22 +41,23 @@ def build_model(config: ExperimentConfig):
 
 
 def initialize_from(model, config: ExperimentConfig) -> dict[str, Any]:
-    """Fine-tuning: start from a weights card's weights; it must be of the same network, input shape and mapping.
+    """Fine-tuning: start from a weights card's weights; it must be of the same network and input shape. Another
+    mapping keeps the output weights of the shared characters (training/warm_start.py).
     Returns what the new card records of its parent (the parent's card may be the one this run's --save replaces)."""
     card = load_card(config.init_from)
-    ours = {"network": config.network, "input_shape": list(model.dataset.input_shape), "mapping": model.dataset.mapping}
+    ours = {"network": config.network, "input_shape": list(model.dataset.input_shape)}
     for key, value in ours.items():
         if card.get(key) != value:
             raise ConfigError(
                 f"init_from {config.init_from!r} was trained with {key} {card.get(key)!r}; this run has {value!r}."
             )
     try:
-        model.network.load_weights(weights_file(card))
+        fresh = load_parent_weights(model.network, card, model.dataset.mapping)
     except ValueError as error:
         raise ConfigError(
             f"init_from {config.init_from!r}: its weights do not fit network_args {config.network_args}: {error}"
         ) from None
-    log.info("Initialised the network from %s", card["card_path"])
+    log.info("Initialised the network from %s%s", card["card_path"], f"; new characters: {fresh}" if fresh else "")
     return {key: card[key] for key in ("run_id", "network_args", "train_args", "metrics", "parent") if key in card}
 
 
