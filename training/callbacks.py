@@ -7,7 +7,29 @@ from pathlib import Path
 
 import keras
 
+from text_recognizer.errors import UserError
 from training import signals
+
+
+class DivergedError(UserError):
+    """The training loss stopped being a number; the run fails (its last checkpoint is from before)."""
+
+
+class StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Fails the run at the first training step whose loss is NaN or infinite, instead of training on garbage and
+    finishing as if all were well (Keras's TerminateOnNaN only stops, and the run would still count as finished)."""
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            raise DivergedError(
+                f"The training loss became {float(loss)} at epoch {getattr(self, 'epoch', 0) + 1}, step {batch + 1}: "
+                "training diverged. Lower train_args learning_rate, or look for broken inputs or labels; "
+                "the run is recorded as failed."
+            )
 
 
 class AtomicCheckpoint(keras.callbacks.Callback):

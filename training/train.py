@@ -10,12 +10,14 @@ import tensorflow as tf
 
 from text_recognizer import registry
 from text_recognizer.cards import load_card, weights_file
-from text_recognizer.errors import ConfigError
+from text_recognizer.datasets.split_cache import splits_problem
+from text_recognizer.errors import ConfigError, DataError
 from training import tracking
 from training.callbacks import (
     AtomicCheckpoint,
     FirstStepTime,
     RaiseWhenSignalled,
+    StopOnNonFiniteLoss,
     StopWhenAsked,
     Throughput,
     WandbEpochLogger,
@@ -31,6 +33,9 @@ log = logging.getLogger("text_recognizer")
 def build_model(config: ExperimentConfig):
     """Dataset prepared and network bound to it, as the config names them."""
     dataset = registry.resolve("dataset", config.dataset)(**config.dataset_args).prepare()
+    problem = splits_problem(dataset)
+    if problem:
+        raise DataError(f"{config.dataset} cannot be trained on: {problem}.")
     network_fn = registry.resolve("network", config.network)
     try:
         return registry.resolve("model", config.model)(dataset, network_fn, config.network_args)
@@ -65,6 +70,7 @@ def make_callbacks(model, config: ExperimentConfig, record: RunRecord) -> list[k
     args = config.train_args
     callbacks = [
         RaiseWhenSignalled(),
+        StopOnNonFiniteLoss(),  # before anything that would log or checkpoint the step
         Throughput(len(model.dataset.train)),
         FirstStepTime(record),
         *model.callbacks(),  # before checkpoints and early stopping, so they can see what these add to the logs

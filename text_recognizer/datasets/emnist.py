@@ -8,8 +8,8 @@ import h5py
 import numpy as np
 
 from text_recognizer.datasets.base import Dataset, Split, carve_validation, subsample
-from text_recognizer.datasets.sources import fetch, processed_dir, source_metadata
-from text_recognizer.datasets.split_cache import write_h5_atomically
+from text_recognizer.datasets.sources import existing, fetch, processed_dir, source_metadata
+from text_recognizer.datasets.split_cache import split_problem, write_h5_atomically
 from text_recognizer.errors import DataError
 
 SOURCE = "emnist"
@@ -58,7 +58,7 @@ class EmnistDataset(Dataset):
 def ensure_cache() -> Path:
     """The processed HDF5 cache, built from the raw NIST archive when it is not there yet."""
     path = cache_path()
-    if not path.exists():
+    if not existing(path):
         build_cache(fetch(SOURCE), path)
     return path
 
@@ -79,6 +79,12 @@ def load_cache(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
         raise DataError(
             f"{path} is corrupt or truncated ({error}). Delete it to rebuild it from the raw data."
         ) from None
+    for name, x, y in (("train", *arrays[:2]), ("test", *arrays[2:])):
+        problem = split_problem(name, Split(x, y), len(mapping))
+        if problem:
+            raise DataError(
+                f"{path} is not a usable EMNIST cache: {problem}. Delete it to rebuild it from the raw data."
+            )
     return (*arrays, mapping)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from text_recognizer.datasets.iam_splits import rwth_lists, split_by_lists, split_by_writer
 from text_recognizer.datasets.iam_text import IamLine, parse_forms, parse_lines
-from text_recognizer.datasets.sources import raw_dir, source_metadata
+from text_recognizer.datasets.sources import existing, raw_dir, source_metadata
 from text_recognizer.errors import DataError
 
 SOURCE = "iam"
@@ -83,7 +83,7 @@ class IamDataset:
     def _extract_found_archives(self, part: str) -> list[str]:
         """Archives of `part` still missing after extracting those present; none when its folder is there."""
         folder = self.root / part
-        if folder.is_dir() and any(folder.iterdir()):
+        if existing(folder) and folder.is_dir() and any(folder.iterdir()):
             return []
         present = [self.root / name for name in ARCHIVES[part] if (self.root / name).is_file()]
         if present:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from text_recognizer.datasets.sources import fetch, processed_dir
+from text_recognizer.datasets.sources import existing, fetch, processed_dir
 from text_recognizer.errors import DataError
 
 SOURCE = "brown"
@@ -41,7 +41,7 @@ def read_brown(zip_path: Path) -> list[str]:
 def brown_text() -> str:
     """The corpus as one text (sentences separated by a space), cached in data/processed/brown/."""
     cache = processed_dir(SOURCE) / "sentences.txt"
-    if not cache.exists():
+    if not existing(cache):
         cache.parent.mkdir(parents=True, exist_ok=True)
         partial = cache.with_name(cache.name + ".part")
         partial.write_text("\n".join(read_brown(fetch(SOURCE))))

@@ -29,6 +29,22 @@ def processed_dir(source: str) -> Path:
     return data_dir() / "processed" / source
 
 
+def existing(path: Path) -> bool:
+    """Whether a data file or folder is there; DataError when it, or a folder above it, is a link to nothing (say a
+    data/processed linked to a copy that has moved), which would otherwise look like data never downloaded."""
+    if path.exists():
+        return True
+    for part in (path, *path.parents):
+        if part.is_symlink() and not part.exists():
+            target = Path(os.readlink(part))
+            where = target if target.is_absolute() else f"{target} (that is, {part.parent / target})"
+            raise DataError(
+                f"{part} is a broken link: it points to {where}, which does not exist. Point it at the data "
+                "(tasks/use_shared_data.sh links an offline copy), or remove it to fetch the data anew."
+            )
+    return False
+
+
 def source_metadata(source: str) -> dict:
     """The metadata.toml entry of a source (filename, url, sha256)."""
     entries = toml.load(METADATA_FILE)
@@ -64,7 +80,7 @@ def fetch(source: str) -> Path:
     """Path of the verified raw file of `source`: the local raw folder first, then the mirror, then the url."""
     meta = source_metadata(source)
     local = raw_dir(source) / meta["filename"]
-    if local.exists():
+    if existing(local):
         return _verified(local, meta["sha256"])
     for candidate in _mirror_candidates(source, meta["filename"]):
         if candidate.exists():

@@ -10,6 +10,8 @@ import h5py
 import numpy as np
 
 from text_recognizer.datasets.base import Split
+from text_recognizer.datasets.sources import existing
+from text_recognizer.errors import DataError
 
 SPLITS = ("train", "val", "test")
 
@@ -19,12 +21,48 @@ def load_or_build(dataset: Any, path: Path, build: Callable[[h5py.File], None]) 
 
     Returns the file's attributes.
     """
-    if not path.exists():
+    if not existing(path):
         write_h5_atomically(path, build)
-    with h5py.File(path, "r") as file:
-        for split in SPLITS:
-            setattr(dataset, split, Split(file[f"x_{split}"][()], file[f"y_{split}"][()]))
-        return dict(file.attrs)
+    try:
+        with h5py.File(path, "r") as file:
+            missing = [key for split in SPLITS for key in (f"x_{split}", f"y_{split}") if key not in file]
+            if missing:
+                raise DataError(
+                    f"{path} is not a complete cache: it lacks {', '.join(missing)}. Delete it to rebuild it."
+                )
+            for split in SPLITS:
+                setattr(dataset, split, Split(file[f"x_{split}"][()], file[f"y_{split}"][()]))
+            attributes = dict(file.attrs)
+    except OSError as error:
+        raise DataError(f"{path} is corrupt or truncated ({error}). Delete it to rebuild it.") from None
+    mapping = attributes.get("mapping", getattr(dataset, "mapping", None))
+    problem = splits_problem(dataset, None if mapping is None else len(mapping))
+    if problem:
+        raise DataError(f"{path} is not a usable cache: {problem}. Delete it to rebuild it.")
+    return attributes
+
+
+def splits_problem(dataset: Any, classes: int | None = None) -> str | None:
+    """What is wrong with a dataset's train, val and test splits, if anything (see split_problem)."""
+    for name in SPLITS:
+        split = getattr(dataset, name, None)
+        problem = f"it has no {name} split" if split is None else split_problem(name, split, classes)
+        if problem:
+            return problem
+    return None
+
+
+def split_problem(name: str, split: Split, classes: int | None = None) -> str | None:
+    """What is wrong with one split, if anything: inputs and targets of different lengths, or integer targets
+    outside 0..classes-1 (when `classes` is given)."""
+    if len(split.x) != len(split.y):
+        return f"its {name} split has {len(split.x):,} inputs but {len(split.y):,} targets"
+    y = np.asarray(split.y)
+    if classes is not None and y.size and np.issubdtype(y.dtype, np.integer):
+        low, high = int(y.min()), int(y.max())
+        if low < 0 or high >= classes:
+            return f"its {name} labels run from {low} to {high}, outside the mapping's classes 0 to {classes - 1}"
+    return None
 
 
 def write_h5_atomically(path: Path, build: Callable[[h5py.File], None]) -> None:
