@@ -6,31 +6,37 @@ import cv2
 import numpy as np
 
 from text_recognizer.errors import DataError
+from text_recognizer.image_reading import on_white, read_image_file
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 INK_THRESHOLD = 32
+MIN_SIDE = 3  # pixels: smaller images are refused by the CLI and the API instead of read as a glyph
 # In EMNIST the ink above INK_THRESHOLD spans 23.4 of the 28 pixels on its longer side (mean over 3,000 glyphs).
 EMNIST_INK_SPAN = 23.4 / 28
 
 
 def read_image(image: str | Path | np.ndarray) -> np.ndarray:
-    """A grayscale uint8 array from a path or an array (grayscale, RGB or RGBA)."""
+    """A grayscale uint8 array from a path (see image_reading: size limit, transparency on white, EXIF orientation)
+    or an array (grayscale, RGB, or uint8 RGBA / gray+alpha, whose transparent pixels become white)."""
     if isinstance(image, str | Path):
-        data = cv2.imread(str(image), cv2.IMREAD_UNCHANGED)
-        if data is None:
-            raise DataError(f"{image} is not a readable image (expected PNG or JPEG).")
-        if data.ndim == 3:  # OpenCV reads colour as BGR(A)
-            code = cv2.COLOR_BGRA2GRAY if data.shape[2] == 4 else cv2.COLOR_BGR2GRAY
-            data = cv2.cvtColor(data, code)
-        image = data
+        return read_image_file(image)
     image = np.asarray(image)
-    if image.ndim == 3:
+    if _is_transparent(image):
+        color = image[..., 0] if image.shape[2] == 2 else image[..., :3].mean(axis=2).round().astype(np.uint8)
+        image = on_white(color, image[..., -1])
+    elif image.ndim == 3:
         image = image[..., :3].mean(axis=2) if image.shape[2] >= 3 else image[..., 0]
     if image.ndim != 2 or min(image.shape) == 0:
         raise DataError(f"Expected a 2-D grayscale or colour image, got an array of shape {image.shape}.")
     if image.dtype != np.uint8:
         image = _to_uint8(image)
     return image
+
+
+def _is_transparent(image: np.ndarray) -> bool:
+    """A uint8 gray+alpha or RGBA array with some pixel not fully opaque."""
+    alpha_last = image.ndim == 3 and image.shape[2] in (2, 4) and image.size > 0
+    return alpha_last and image.dtype == np.uint8 and image[..., -1].min() < 255
 
 
 def _to_uint8(image: np.ndarray) -> np.ndarray:
@@ -51,6 +57,19 @@ def light_on_dark(gray: np.ndarray) -> np.ndarray:
     if peak < 16:  # nothing but background
         return np.zeros_like(gray)
     return np.clip(ink * (255.0 / peak), 0, 255).astype(np.uint8)
+
+
+def why_illegible(gray: np.ndarray) -> str | None:
+    """Why an image cannot hold handwriting ("is 1x1 pixels...", "is blank..."), or None: refused rather than read as
+    the glyph a network guesses for nothing. Blank means that light_on_dark finds no ink (no pixel 16 levels off the
+    border's median on the ink side); this checks it without the float copy."""
+    if min(gray.shape) < MIN_SIDE:
+        height, width = gray.shape
+        return f"is {width}x{height} pixels, too small to hold handwriting (at least {MIN_SIDE} a side)"
+    border = np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]]))
+    darkest, brightest, _, _ = cv2.minMaxLoc(gray)
+    peak = border - darkest if border > 127 else brightest - border
+    return None if peak >= 16 else "is blank (no ink: every pixel is within 16 levels of the background)"
 
 
 def normalize_character(image: str | Path | np.ndarray, size: int = 28) -> np.ndarray:

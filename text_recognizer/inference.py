@@ -4,7 +4,10 @@ python -m text_recognizer.inference --input DIR            # characters: `<ASCII
 python -m text_recognizer.inference --input DIR --lines    # text lines: `<POSIX path>\t<text>` per image
 python -m text_recognizer.inference --input DIR --json     # either mode: one JSON object per image
 
-Unreadable files are reported on stderr and skipped; the exit status is 0 only when every image was recognised.
+Unreadable, over-sized, blank and tiny images are reported on stderr and skipped; the exit status is 0 only when every
+image was recognised (1 when some were skipped, 2 for a usage error, 141 when stdout is closed early, as by `| head`).
+File names are printed with control characters, backslashes and bytes that are not UTF-8 escaped (`\\n`, `\\\\`,
+`\\xff`), so that every image stays one record.
 """
 
 import argparse
@@ -14,13 +17,16 @@ import sys
 import time
 from pathlib import Path
 
-from boltons.iterutils import chunked
+import cv2
 from tqdm import tqdm
 
-from text_recognizer.errors import DataError
-from text_recognizer.image_utils import list_images, read_image
+from text_recognizer.errors import DataError, UserError
+from text_recognizer.escaping import is_undecodable, printable
+from text_recognizer.image_reading import max_pixels
+from text_recognizer.image_utils import list_images, read_image, why_illegible
 
 BATCH_SIZE = 64
+SIGPIPE_STATUS = 141  # what a shell reports for a process stopped by a closed pipe (128 + SIGPIPE)
 PROGRESS_MIN_IMAGES = 256  # folders smaller than this finish before a progress bar would help
 
 
@@ -51,51 +57,86 @@ def load_predictor(lines: bool, card: str | None):
 
 
 def format_result(path: Path, text: str, confidence: float, seconds: float, args: argparse.Namespace) -> str:
-    """One output line in the mode's format."""
+    """One output line in the mode's format; the path escaped where it could split or forge a record."""
     if args.json:
         result = {"path": path.as_posix(), "text": text, "confidence": round(confidence, 6)}
         return json.dumps({**result, "time_ms": round(seconds * 1000, 3)})
-    return f"{path.as_posix()}\t{text}" if args.lines else f"{ord(text)}, {path.as_posix()}"
+    shown = printable(path.as_posix())
+    return f"{shown}\t{printable(text)}" if args.lines else f"{ord(text)}, {shown}"
 
 
-def read_readable(paths: list[Path]) -> tuple[list, list[Path]]:
-    """The images that could be read and their paths; each unreadable file is reported on stderr."""
-    images, readable = [], []
+def read_legible(path: Path):
+    """The image at `path` as grayscale, or None when it cannot be read or holds no handwriting (reported on
+    stderr)."""
+    try:
+        image = read_image(path)
+    except DataError as error:
+        tqdm.write(f"skipped: {error}", file=sys.stderr)
+        return None
+    if problem := why_illegible(image):
+        tqdm.write(f"skipped: {printable(path.as_posix())} {problem}.", file=sys.stderr)
+        return None
+    if is_undecodable(str(path)):
+        shown = printable(path.as_posix())
+        tqdm.write(f"note: the name of {shown} is not valid UTF-8; its bytes are printed as \\xNN.", file=sys.stderr)
+    return image
+
+
+def batches(paths: list[Path], size: int, pixel_budget: int, progress: tqdm):
+    """(paths, images) of at most `size` legible images and `pixel_budget` pixels together (a larger image goes
+    alone), read one image at a time so that memory holds one batch, not the folder."""
+    batch, images, pixels = [], [], 0
     for path in paths:
-        try:
-            images.append(read_image(path))
-            readable.append(path)
-        except DataError as error:
-            tqdm.write(f"skipped: {error}", file=sys.stderr)
-    return images, readable
+        image = read_legible(path)
+        progress.update(1)
+        if image is None:
+            continue
+        if batch and (len(batch) == size or pixels + image.size > pixel_budget):
+            yield batch, images
+            batch, images, pixels = [], [], 0
+        batch.append(path)
+        images.append(image)
+        pixels += image.size
+    if batch:
+        yield batch, images
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except BrokenPipeError:
+        # Whoever read stdout has gone (e.g. `| head -1`): stop quietly, and keep the interpreter from reporting the
+        # same error again when it flushes stdout on exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return SIGPIPE_STATUS
+
+
+def run(argv: list[str] | None) -> int:
     args = parse_args(argv)
     if not args.input.is_dir():
-        print(f"error: {args.input} is not a folder.", file=sys.stderr)
+        print(f"error: {printable(str(args.input))} is not a folder.", file=sys.stderr)
         return 2
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # only matters on the TensorFlow fallback
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)  # each unreadable file gets our own message
     try:
+        pixel_budget = max_pixels()
         predictor = load_predictor(args.lines, args.card)
-    except DataError as error:
+    except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     paths = list_images(args.input)
     if not paths:
-        print(f"warning: no .png/.jpg/.jpeg images in {args.input}.", file=sys.stderr)
+        print(f"warning: no .png/.jpg/.jpeg images in {printable(str(args.input))}.", file=sys.stderr)
     recognised = 0
     with tqdm(total=len(paths), unit="image", file=sys.stderr, disable=len(paths) < PROGRESS_MIN_IMAGES) as progress:
-        for batch in chunked(paths, args.batch_size):
-            images, readable = read_readable(batch)
-            if images:
-                started = time.perf_counter()
-                results = predictor.predict_batch(images)
-                seconds = (time.perf_counter() - started) / len(images)  # the batch's time, shared equally
-                for path, (text, confidence) in zip(readable, results, strict=True):
-                    tqdm.write(format_result(path, text, confidence, seconds, args), file=sys.stdout)
-                recognised += len(images)
-            progress.update(len(batch))
+        for batch, images in batches(paths, args.batch_size, pixel_budget, progress):
+            started = time.perf_counter()
+            results = predictor.predict_batch(images)
+            seconds = (time.perf_counter() - started) / len(images)  # the batch's time, shared equally
+            for path, (text, confidence) in zip(batch, results, strict=True):
+                tqdm.write(format_result(path, text, confidence, seconds, args), file=sys.stdout)
+            sys.stdout.flush()  # a closed pipe shows here, not at exit
+            recognised += len(images)
     return 0 if recognised == len(paths) else 1
 
 
