@@ -1,4 +1,4 @@
-"""Reading images from files vs from an LMDB store (pickled arrays and PNG bytes): images/s, random order.
+"""Reading images from files vs from an LMDB store (raw pixels and PNG bytes): images/s, random order.
 
     python bench/lmdb_reading.py [--folder data/raw/handwritten_names/validation_v2] [--repeats 3]
 
@@ -38,7 +38,7 @@ def bench_folder(folder: Path, repeats: int) -> None:
     print(f"{folder}: {len(paths):,} images, {size:.0f} KiB per file on average")
     print(f"  files (OpenCV decode):  {images_per_second(read_image, paths, repeats):9,.0f} images/s")
     with tempfile.TemporaryDirectory() as scratch:
-        for encoding in ("pickle", "png"):
+        for encoding in ("raw", "png"):
             store_path = Path(scratch) / encoding
             write_store(store_path, ((path.name, read_image(path)) for path in paths), encoding)
             megabytes = (store_path / "data.mdb").stat().st_size / 2**20
@@ -48,13 +48,13 @@ def bench_folder(folder: Path, repeats: int) -> None:
 
 
 def bench_prepare(names: Path) -> None:
-    """Whole dataset preparation (checks, read, normalise, encode) from files vs from a pickle store."""
+    """Whole dataset preparation (checks, read, normalise, encode) from files vs from a raw store."""
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         images = list_images(names / "validation_v2")
         for path in images:
             (folder / path.name).symlink_to(path.resolve())
-        write_store(folder / "lmdb", ((path.name, read_image(path)) for path in images), "pickle")
+        write_store(folder / "lmdb", ((path.name, read_image(path)) for path in images), "raw")
         for fast in (False, True):
             started = time.perf_counter()
             LinesFolderDataset(path=scratch, labels=str(names / "written_name_validation_v2.csv"), fast=fast).prepare()

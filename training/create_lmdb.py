@@ -39,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--encoding",
         choices=ENCODINGS,
-        default="pickle",
-        help="pickle: raw arrays, fastest to read (default); png: smaller, decoded on read",
+        default="raw",
+        help="raw: uint8 pixels with their shape, fastest to read (default); png: smaller, decoded on read",
     )
     args = parser.parse_args(argv)
     if not args.data_dir.is_dir():

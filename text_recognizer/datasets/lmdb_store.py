@@ -1,12 +1,14 @@
 """An LMDB store of grayscale images keyed by file name: one memory-mapped file instead of thousands of image files.
 
-Values are pickled uint8 arrays (fastest to read, largest) or PNG bytes (smaller, decoded on read); the encoding is
-recorded in the store. After the IAM loader seed's create_lmdb.py.
+Values are raw uint8 pixels behind a small shape header (fastest to read, largest) or PNG bytes (smaller, decoded on
+read); the encoding is recorded in the store. Neither can run code when read: stores of pickled arrays, which could
+(a store shipped in someone's data folder would run what it holds), are refused with how to rebuild them.
+After the IAM loader seed's create_lmdb.py.
 """
 
 import os
-import pickle
 import shutil
+import struct
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -17,8 +19,10 @@ import numpy as np
 
 from text_recognizer.errors import DataError
 
-ENCODINGS = ("pickle", "png")
+ENCODINGS = ("raw", "png")
 ENCODING_KEY = b"__encoding__"
+RAW_HEADER = struct.Struct("<4sII")  # magic, height, width; then height * width grayscale bytes, row by row
+RAW_MAGIC = b"TRG1"
 MAP_SIZE = 1 << 40  # address space only: the file grows with what is written
 
 
@@ -37,7 +41,13 @@ class LmdbImageStore:
             encoding = txn.get(ENCODING_KEY)
         if encoding is None:
             raise DataError(f"{self.path} is not an image store written by create_lmdb.py (no encoding recorded).")
-        self.encoding = encoding.decode()
+        self.encoding = bytes(encoding).decode(errors="replace")
+        if self.encoding not in ENCODINGS:
+            why = "pickled arrays, which can run code when read" if self.encoding == "pickle" else "an unknown encoding"
+            raise DataError(
+                f"{self.path} holds {why} ({self.encoding!r}); it is not read. Rebuild it: "
+                f"rm -r {self.path} && python training/create_lmdb.py --data_dir {self.path.parent}"
+            )
 
     def __len__(self) -> int:
         return self.env.stat()["entries"] - 1
@@ -52,7 +62,7 @@ class LmdbImageStore:
             value = txn.get(name.encode())
             if value is None:
                 raise DataError(f"{name} is not in the LMDB store {self.path}; rebuild it with create_lmdb.py.")
-            return decode(value, self.encoding)
+            return decode(value, self.encoding, name)
 
 
 @cache
@@ -62,21 +72,33 @@ def _open_readonly(path: Path) -> lmdb.Environment:
 
 
 def encode(image: np.ndarray, encoding: str) -> bytes:
-    if encoding == "pickle":
-        return pickle.dumps(image, protocol=pickle.HIGHEST_PROTOCOL)
+    """A 2-D uint8 image as a store value."""
+    if image.ndim != 2 or image.dtype != np.uint8:
+        raise DataError(f"The store holds 2-D grayscale uint8 images, not {image.dtype} arrays of shape {image.shape}.")
+    if encoding == "raw":
+        return RAW_HEADER.pack(RAW_MAGIC, *image.shape) + np.ascontiguousarray(image).tobytes()
     ok, data = cv2.imencode(".png", image)
     if not ok:
         raise DataError(f"Could not PNG-encode an image of shape {image.shape}.")
     return data.tobytes()
 
 
-def decode(value, encoding: str) -> np.ndarray:
-    if encoding == "pickle":
-        return pickle.loads(value)
-    return cv2.imdecode(np.frombuffer(value, np.uint8), cv2.IMREAD_GRAYSCALE)
+def decode(value, encoding: str, name: str = "a value") -> np.ndarray:
+    """The image in a store value; a value that is not what the encoding says is a DataError, never executed."""
+    if encoding == "raw":
+        if len(value) >= RAW_HEADER.size:
+            magic, height, width = RAW_HEADER.unpack_from(value)
+            if magic == RAW_MAGIC and len(value) == RAW_HEADER.size + height * width:
+                pixels = np.frombuffer(value, np.uint8, offset=RAW_HEADER.size)
+                return pixels.reshape(height, width).copy()  # the value's memory is only valid in its transaction
+        raise DataError(f"{name} in the LMDB store is not a raw image value; rebuild the store with create_lmdb.py.")
+    image = cv2.imdecode(np.frombuffer(value, np.uint8), cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        raise DataError(f"{name} in the LMDB store is not a PNG image; rebuild the store with create_lmdb.py.")
+    return image
 
 
-def write_store(path: str | Path, images: Iterable[tuple[str, np.ndarray]], encoding: str = "pickle") -> int:
+def write_store(path: str | Path, images: Iterable[tuple[str, np.ndarray]], encoding: str = "raw") -> int:
     """Write (file name, grayscale image) pairs to a new store at `path`; returns how many. Never overwrites."""
     path = Path(path)
     if encoding not in ENCODINGS:
