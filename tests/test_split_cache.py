@@ -13,13 +13,13 @@ class Generated:
 def build(file):
     for offset, split in enumerate(SPLITS):
         write_split(file, split, np.full((2, 3, 4), offset, np.uint8), np.arange(2, dtype=np.uint8) + offset)
-    file.attrs["mapping"] = ["a", "b"]
+    file.attrs["mapping"] = ["a", "b", "c", "d"]  # labels 0 to 3
 
 
 def test_built_once_then_loaded_from_the_cache(tmp_path):
     path = tmp_path / "cache" / "splits.h5"
     dataset = Generated()
-    assert list(load_or_build(dataset, path, build)["mapping"]) == ["a", "b"]
+    assert list(load_or_build(dataset, path, build)["mapping"]) == ["a", "b", "c", "d"]
     assert [int(getattr(dataset, split).x[0, 0, 0]) for split in SPLITS] == [0, 1, 2]
 
     def must_not_run(file):

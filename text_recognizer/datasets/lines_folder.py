@@ -4,18 +4,24 @@ Labels file (`labels`, default: labels.csv or lines.txt in the folder):
   CSV with a header: `filename,text` (columns by those names, else the first two), optionally a `split` column
       (train/val/test) to fix the split; file names are relative to the folder.
   IAM lines.txt format: `a01-000u-00 ok 154 19 408 746 1661 89 A|MOVE|to|stop` for `a01-000u-00.png` anywhere below.
-Rows with a missing image, an empty label, characters outside the mapping or too long a label are reported with counts
-and skipped (`on_error: "skip"`), or make the dataset refuse to load (`on_error: "reject"`).
+Labels files are UTF-8 (with or without a byte-order mark) or UTF-16/32 with one; a CSV in another encoding names it
+with `labels_encoding` (e.g. "latin-1"). A CSV field is at most 131,072 characters (the csv module's limit).
+Rows with a missing, empty or unreadable image, an empty label, characters outside the mapping or too long a label are
+reported with counts and skipped (`on_error: "skip"`), or make the dataset refuse to load (`on_error: "reject"`).
 """
 
+import codecs
 import csv
+import io
 import logging
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 from text_recognizer.datasets.iam_text import parse_lines
-from text_recognizer.datasets.real_lines import LabelReport, RealLinesDataset, check_label
+from text_recognizer.datasets.real_lines import ImageReader, LabelReport, RealLinesDataset, check_label
+from text_recognizer.datasets.sources import existing
 from text_recognizer.errors import DataError
 from text_recognizer.image_utils import IMAGE_SUFFIXES
 
@@ -25,13 +31,64 @@ SPLITS = ("train", "val", "test")
 ON_ERROR = ("skip", "reject")
 
 
-def read_labels(path: Path, folder: Path) -> list[tuple[Path, str, str | None]]:
+BYTE_ORDER_MARKS = (  # UTF-32's come first: UTF-32-LE's begins with UTF-16-LE's
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _encoding_by_mark(data: bytes) -> str:
+    return next((name for mark, name in BYTE_ORDER_MARKS if data.startswith(mark)), "utf-8")
+
+
+def detected_encoding(path: Path) -> str:
+    """The encoding a labels file's byte-order mark names (utf-8 without one)."""
+    with open(path, "rb") as file:
+        return _encoding_by_mark(file.read(4))
+
+
+def labels_text(path: Path, encoding: str | None = None) -> str:
+    """The text of a labels file: in `encoding`, else by its byte-order mark, else UTF-8; DataError when it cannot
+    be read that way, with what to do about it."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DataError(f"Cannot read the labels file {path}: {error.strerror or error}.") from None
+    chosen = encoding or _encoding_by_mark(data)
+    if encoding is None and chosen == "utf-8" and b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise DataError(
+            f"{path} holds NUL bytes (first on line {line}): it looks like UTF-16 without a byte-order mark. "
+            'Save it as UTF-8, or pass dataset_args labels_encoding: "utf-16-le" (or "utf-16-be").'
+        )
+    try:
+        text = data.decode(chosen).removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise DataError(
+            f"{path} is not {chosen} text: byte 0x{data[error.start]:02x} on line {line} cannot be read. Save it as "
+            'UTF-8, or name its encoding with dataset_args labels_encoding, e.g. "latin-1" or "cp1252".'
+        ) from None
+    if "\x00" in text:
+        raise DataError(f"{path} holds NUL characters; a labels file is text. Save it as UTF-8.")
+    return text
+
+
+def read_labels(path: Path, folder: Path, encoding: str | None = None) -> list[tuple[Path, str, str | None]]:
     """(image path, text, split or None) of every row of a CSV or IAM lines.txt labels file."""
+    text = labels_text(path, encoding)
     if path.suffix.lower() == ".txt":
+        if encoding is not None or detected_encoding(path) != "utf-8":
+            raise DataError(
+                f"{path}: an IAM lines.txt is read as UTF-8 without a byte-order mark (labels_encoding is for CSV "
+                "files); save it so."
+            )
         found = {p.name: p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES}
         return [(found.get(line.file_name, folder / line.file_name), line.text, None) for line in parse_lines(path)]
-    with open(path, newline="", encoding="utf-8-sig") as file:
-        rows = list(csv.reader(file))
+    rows = _csv_rows(path, text)
     if not rows or len(rows[0]) < 2:
         raise DataError(f"{path} is not a labels CSV: expected a header row such as `filename,text`.")
     header = [name.strip().lower() for name in rows[0]]
@@ -49,6 +106,26 @@ def read_labels(path: Path, folder: Path) -> list[tuple[Path, str, str | None]]:
     return labels
 
 
+def _csv_rows(path: Path, text: str) -> list[list[str]]:
+    """The rows of a CSV text; DataError naming the line where a row could not be read."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            rows.append(next(reader))
+        except StopIteration:
+            return rows
+        except csv.Error as error:
+            hint = ""
+            if "field larger than field limit" in str(error):
+                hint = (
+                    f" A field there is longer than {csv.field_size_limit():,} characters, the csv module's limit: "
+                    'a quote (") left open, or a label far too long to learn.'
+                )
+            raise DataError(f"{path}:{start}: not a readable CSV row ({error}).{hint}") from None
+
+
 class LinesFolderDataset(RealLinesDataset):
     """Line images of a folder with their labels; split by the labels file's `split` column or at random (seeded)."""
 
@@ -56,6 +133,7 @@ class LinesFolderDataset(RealLinesDataset):
         self,
         path: str,
         labels: str | None = None,
+        labels_encoding: str | None = None,
         on_error: str = "skip",
         max_length: int = 34,
         width: int = 952,
@@ -71,9 +149,16 @@ class LinesFolderDataset(RealLinesDataset):
         if not (0 < validation_fraction < 1 and 0 < test_fraction < 1 and validation_fraction + test_fraction < 1):
             raise DataError("validation_fraction and test_fraction must be in (0, 1) and add up to less than 1.")
         self.folder = Path(path)
-        if not self.folder.is_dir():
+        if not existing(self.folder) or not self.folder.is_dir():
             raise DataError(f"{self.folder} is not a folder of line images.")
-        self.labels_file = self._find_labels(labels)
+        if labels_encoding is not None:
+            try:
+                "".encode(labels_encoding)  # a text encoding: not an unknown name, nor a bytes codec like "hex"
+            except LookupError:
+                raise DataError(
+                    f'Unknown labels_encoding {labels_encoding!r}; e.g. "utf-8", "latin-1", "cp1252".'
+                ) from None
+        self.labels_file, self.labels_encoding = self._find_labels(labels), labels_encoding
         self.on_error, self.seed = on_error, seed
         self.fractions = {"val": validation_fraction, "test": test_fraction}
 
@@ -86,14 +171,24 @@ class LinesFolderDataset(RealLinesDataset):
 
     def check(self) -> tuple[list[tuple[Path, str, str | None]], LabelReport]:
         """Usable rows of the labels file and the report of what was wrong with the others."""
-        rows = read_labels(self.labels_file, self.folder)
+        rows = read_labels(self.labels_file, self.folder, self.labels_encoding)
         report = LabelReport(rows=len(rows))
-        usable = []
+        labelled = []
         for image, text, split in rows:
-            if not image.is_file():
-                report.add("missing image files", image.name)
+            problem = _file_problem(image)
+            if problem:
+                report.add(problem, image.name)
             elif check_label(text, self.max_length, report, image.name):
-                usable.append((image, text, split))
+                labelled.append((image, text, split))
+        read = ImageReader(self.folder, self.fast)
+        usable = []
+        for image, text, split in tqdm(labelled, desc="Checking line images", unit="line", mininterval=1):
+            try:
+                read(image)
+            except (DataError, OSError):
+                report.add("unreadable image files", image.name)
+                continue
+            usable.append((image, text, split))
         report.kept = len(usable)
         return usable, report
 
@@ -126,6 +221,7 @@ class LinesFolderDataset(RealLinesDataset):
         return {
             "source": f"line images in {self.folder} labelled by {self.labels_file.name}",
             "args": {
+                "labels_encoding": self.labels_encoding,
                 "max_length": self.max_length,
                 "width": self.width,
                 "on_error": self.on_error,
@@ -136,3 +232,15 @@ class LinesFolderDataset(RealLinesDataset):
             "sizes": {name: len(getattr(self, name)) for name in SPLITS},
             "skipped": dict(self.report.problems),
         }
+
+
+def _file_problem(image: Path) -> str | None:
+    """Why an image file cannot be there to read (missing or empty), or None."""
+    try:
+        if not image.is_file():
+            return "missing image files"
+        if image.stat().st_size == 0:
+            return "empty (0-byte) image files"
+    except OSError:  # a name too long for the file system, a folder that cannot be entered, ...
+        return "missing image files"
+    return None
