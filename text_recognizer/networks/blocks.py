@@ -26,9 +26,20 @@ def residual_block(x, filters: int, strides=1, dropout_amount: float = 0.0):
     y = layers.Conv2D(filters, 3, padding="same", use_bias=False)(y)
     y = layers.BatchNormalization()(y)
     if strides != 1 or x.shape[-1] != filters:
-        shortcut = layers.Conv2D(filters, 1, strides=strides, use_bias=False)(x)
+        shortcut = layers.Conv2D(filters, 1, use_bias=False)(subsample(x, strides))
     y = layers.ReLU()(layers.Add()([y, shortcut]))
     return layers.Dropout(dropout_amount)(y) if dropout_amount else y
+
+
+def subsample(x, strides):
+    """Every `strides`-th row and column, as a strided 1x1 convolution reads them.
+
+    A 1x1 convolution of this equals the strided one, same weights and outputs, but trains safely: TF 2.21's oneDNN
+    gradient of a strided 1x1 convolution with fewer than 16 input channels (jit_1x1 backward_weights) writes past its
+    buffer and corrupts the heap (oneDNN issue 6035), killing training on Intel and AMD alike.
+    """
+    rows, columns = (strides, strides) if isinstance(strides, int) else strides
+    return x if (rows, columns) == (1, 1) else x[:, ::rows, ::columns, :]
 
 
 def sequence_head(x, num_classes: int, lstm_dim: int, dropout_amount: float):
