@@ -1,13 +1,14 @@
 """Sweeps: W&B's flat arguments become nested configs; offline sweeps propose, stop, run in parallel and resume."""
 
 import json
+import os
 import signal
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, SUPPORT, run_cli
 from tests.experiment_runs import history_epochs, start, status, wait_for
 from text_recognizer.errors import ConfigError, UserError
 from training import gpu_manager
@@ -117,11 +118,26 @@ def sweep_records(runs_dir: Path, name: str) -> tuple[list[dict], list[Path]]:
     return entries, [runs_dir / entry["run_id"] for entry in entries]
 
 
+def open_gate(gate: Path, run_prefix: str, epochs: int) -> None:
+    """Let runs whose id starts with `run_prefix` begin `epochs` epochs (tests/support/epoch_gate)."""
+    gate.mkdir(exist_ok=True)
+    partial = gate / f".{run_prefix}.part"
+    partial.write_text(str(epochs))
+    partial.replace(gate / run_prefix)
+
+
+def gated(gate: Path) -> dict[str, str]:
+    """The environment of a sweep whose runs wait at each epoch's start until the test opens their gate."""
+    path = os.pathsep.join(filter(None, [str(SUPPORT / "epoch_gate"), os.environ.get("PYTHONPATH")]))
+    return {"PYTHONPATH": path, "TEXT_RECOGNIZER_TEST_EPOCH_GATE": str(gate)}
+
+
 @pytest.mark.slow
 def test_grid_sweep_stops_a_weak_run_and_resumes_after_an_interruption(isolated_runs):
     """Two good learning rates and a hopeless one: the sweep is interrupted mid-run, resumed, and hyperband stops
-    the hopeless run, while the interrupted runs continue from their checkpoints."""
-    runs_dir = isolated_runs / "runs"
+    the hopeless run, while the interrupted runs continue from their checkpoints. Epoch gates decide how far each
+    run may go, so a fast machine cannot finish a run before the test acts."""
+    runs_dir, gate = isolated_runs / "runs", isolated_runs / "gate"
     epochs = 6
     path = sweep_file(
         isolated_runs,
@@ -132,17 +148,27 @@ def test_grid_sweep_stops_a_weak_run_and_resumes_after_an_interruption(isolated_
             "network_args.layer_size": {"value": 32},
         },
     )
-    first = start("training/sweep.py", str(path), "--parallel=2", "--nowandb")
-    wait_for(lambda: any(status(run).get("epoch", 0) >= 1 for run in runs_dir.glob("tiny_grid-*")), "a first epoch")
+    open_gate(gate, "tiny_grid", 1)  # every run trains one epoch, then waits
+    first = start("training/sweep.py", str(path), "--parallel=2", "--nowandb", env=gated(gate))
+    wait_for(lambda: len(list(runs_dir.glob("tiny_grid-*"))) == 2, "two runs")
+    records = sorted(runs_dir.glob("tiny_grid-*"))
+    wait_for(lambda: all(status(run).get("epoch") == 1 for run in records), "both runs' first checkpoints")
     first.send_signal(signal.SIGTERM)
     output = first.communicate(timeout=300)[0]
     assert first.returncode == 130 and "run the same command again to resume" in output, output
     entries, records = sweep_records(runs_dir, "tiny_grid")
-    assert len(entries) == 2 and {status(run)["state"] for run in records} <= {"interrupted", "created"}
+    assert len(entries) == 2 and [status(run)["state"] for run in records] == ["interrupted"] * 2
 
-    result = run_cli("training/sweep.py", str(path), "--parallel=2", "--nowandb", env={"WANDB_MODE": "disabled"})
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count("resumes from its last checkpoint") == 2
+    open_gate(gate, "tiny_grid", epochs)
+    open_gate(gate, "tiny_grid-003", 2)  # the hopeless run: two epochs, enough for hyperband's first band
+    command = ("training/sweep.py", str(path), "--parallel=2", "--nowandb")
+    again = start(*command, env={**gated(gate), "WANDB_MODE": "disabled"})
+    hopeless = wait_for(lambda: next(runs_dir.glob("tiny_grid-003-*"), None), "the third run")
+    wait_for(lambda: RunRecord(hopeless).stop_reason(), "hyperband to stop the hopeless run")
+    open_gate(gate, "tiny_grid-003", epochs)
+    stdout = again.communicate(timeout=300)[0]
+    assert again.returncode == 0, stdout
+    assert stdout.count("resumes from its last checkpoint") == 2
     entries, records = sweep_records(runs_dir, "tiny_grid")
     assert [entry["params"]["train_args.learning_rate"] for entry in entries] == [0.003, 0.002, 1e-7]
     assert [status(run)["state"] for run in records] == ["finished"] * 3
@@ -150,9 +176,9 @@ def test_grid_sweep_stops_a_weak_run_and_resumes_after_an_interruption(isolated_
         assert history_epochs(run) == list(range(epochs))  # resumed, not restarted, and no epoch twice
     metrics = [json.loads((run / "metrics.json").read_text()) for run in records]
     assert [m["stopped_early"] for m in metrics[:2]] == [None, None]  # hyperband leaves the good runs alone
-    # and stops the hopeless one at the end of an epoch; on a fast machine that may be its last
-    assert "hyperband" in metrics[2]["stopped_early"] and metrics[2]["epochs"] <= epochs
-    table = result.stdout[result.stdout.index("results, best first") :].splitlines()[2:]
+    # told at the end of its second epoch, or while it waited after it: it stops after that epoch or the next
+    assert "hyperband" in metrics[2]["stopped_early"] and metrics[2]["epochs"] in (2, 3)
+    table = stdout[stdout.index("results, best first") :].splitlines()[2:]
     assert table[-1].startswith(records[2].name)  # the hopeless run is listed last
 
 
