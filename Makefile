@@ -1,5 +1,5 @@
 # make train: set up and train the default character model.  make test: set up and run the test suite.
-# make serve: the web API and page on http://localhost:$(PORT)/ (ONNX Runtime; WORKERS=2 processes).
+# make serve: the web API and page on http://localhost:$(PORT)/ (ONNX Runtime; WORKERS=2 processes; read timeouts).
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SHARED_DATA ?= ../shared/data
@@ -35,4 +35,4 @@ lint: install-dev
 	PATH="$(abspath $(VENV))/bin:$$PATH" tasks/lint.sh
 
 serve: install
-	$(VENV)/bin/uvicorn api.app:app --host 0.0.0.0 --port $(PORT) --workers $(WORKERS) --no-access-log
+	$(PY) -m api.serve --host 0.0.0.0 --port $(PORT) --workers $(WORKERS) --timeout-keep-alive 5

@@ -1,5 +1,8 @@
-"""The web API and page: `uvicorn api.app:app`, then open http://localhost:8000/ (OpenAPI at /docs)."""
+"""The web API and page: `python -m api.serve` (or `uvicorn api.app:app`), then open http://localhost:8000/ (OpenAPI
+at /docs)."""
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -7,9 +10,10 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+from api import limits
 from api.predictors import LazyPredictor, ModelUnavailableError, character_predictor, line_predictor
 from api.request_log import RequestLog
-from api.uploads import ApiError, image_from_request
+from api.uploads import ApiError, Upload, decode_upload, upload_from_request
 from text_recognizer import __version__
 from text_recognizer.errors import DataError
 
@@ -61,11 +65,17 @@ def create_app() -> FastAPI:
         "character": LazyPredictor("character", character_predictor),
         "line": LazyPredictor("line", line_predictor),
     }
+    max_pixels, read_timeout = limits.max_pixels(), limits.read_timeout()
+    # Decoding and predicting run in these threads, never on the event loop (which keeps /healthz and uploads
+    # answering while a 4096x4096 image decodes); at most this many at once per process, the others wait their turn.
+    workers = ThreadPoolExecutor(max_workers=limits.threads(), thread_name_prefix="recognise")
+
+    def recognise(upload: Upload, predictor: LazyPredictor) -> tuple[str, float]:
+        return predictor.predict(decode_upload(upload, max_pixels))
 
     async def predict(request: Request, predictor: LazyPredictor) -> JSONResponse:
-        image = await image_from_request(request)
-        # Run here, not in a thread: the work is short and CPU-bound, and the server has a process per core.
-        text, confidence = predictor.predict(image)
+        upload = await upload_from_request(request, read_timeout)
+        text, confidence = await asyncio.get_running_loop().run_in_executor(workers, recognise, upload, predictor)
         request.state.result = f"text={text!r} confidence={confidence:.3f}"
         # A ready response skips FastAPI's re-validation and encoding of the return value; response_model=Prediction
         # still documents it.
@@ -86,6 +96,21 @@ def create_app() -> FastAPI:
         """Liveness, and which models this process has loaded so far."""
         return {"status": "ok", "loaded": {name: p.loaded for name, p in predictors.items()}}
 
+    @app.get("/readyz", responses={503: {"description": "A model could not be loaded"}})
+    async def readyz() -> JSONResponse:
+        """Readiness: loads every model this process serves (in a thread); 200 when all are loaded, else 503 with
+        the reason for each that is not. The Docker health check asks this."""
+        models = {}
+        for name, predictor in predictors.items():
+            try:
+                if not predictor.loaded:
+                    await asyncio.to_thread(predictor.get)
+                models[name] = "loaded"
+            except ModelUnavailableError as error:
+                models[name] = str(error)
+        ready = all(state == "loaded" for state in models.values())
+        return JSONResponse({"ready": ready, "models": models}, status_code=200 if ready else 503)
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page() -> str:
         return PAGE
@@ -105,7 +130,10 @@ def add_error_handlers(app: FastAPI) -> None:
 
         return handle
 
-    app.add_exception_handler(ApiError, respond(lambda exc: (exc.status, exc.message)))
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse({"error": exc.message}, status_code=exc.status, headers=exc.headers)
+
+    app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(DataError, respond(lambda exc: (422, str(exc))))
     app.add_exception_handler(ModelUnavailableError, respond(lambda exc: (503, str(exc))))
     app.add_exception_handler(HTTPException, respond(lambda exc: (exc.status_code, str(exc.detail))))

@@ -5,12 +5,14 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from text_recognizer.escaping import printable
+
 log = logging.getLogger("text_recognizer.api")
 
 
 class RequestLog:
-    """ASGI middleware: one log line per request with method, path, status, latency and, for predictions, the
-    text and confidence (which the endpoint leaves in the request state)."""
+    """ASGI middleware: one log line per request with method, path (control characters escaped), status, latency
+    and, for predictions, the text and confidence (which the endpoint leaves in the request state)."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -36,4 +38,6 @@ class RequestLog:
         finally:
             milliseconds = (time.perf_counter() - started) * 1000
             result = scope.get("state", {}).get("result", "")
-            log.info("%s %s %d %.1f ms %s", scope["method"], scope["path"], status, milliseconds, result)
+            # The path comes percent-decoded: escaped, a `%0a` in it cannot start a forged log line.
+            method, path = printable(scope["method"]), printable(scope["path"])
+            log.info("%s %s %d %.1f ms %s", method, path, status, milliseconds, result)

@@ -1,58 +1,79 @@
-"""Reading one image from a request (multipart upload or JSON data URL), within size limits; errors are 4xx."""
+"""Reading one image from a request (multipart upload or JSON data URL), within size and time limits; errors are 4xx.
 
+The body is read on the event loop (with a deadline); parsing a JSON body and decoding the image are CPU work and
+run in a worker thread (`decode_upload`), through the same image reader as the CLI.
+"""
+
+import asyncio
 import base64
 import binascii
-import io
 import json
 import re
+from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
 from starlette.datastructures import UploadFile
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
-MAX_REQUEST_BYTES = 4 * 1024 * 1024
-MAX_DRAIN_BYTES = 16 * MAX_REQUEST_BYTES
-MAX_SIDE = 4096
-FORMATS = ("PNG", "JPEG")
+from api import limits
+from text_recognizer.image_reading import check_size, decode_pixels, read_header
+from text_recognizer.image_utils import why_illegible
+
 DATA_URL_PREFIX = re.compile(r"data:image/[\w.+-]+;base64,")
 JSON_SHAPE = '{"image": "data:image/png;base64,..."}'
+NAME = "The image"
+CLIENT_CLOSED = 499  # nginx's code for a client that went away: only the log sees it
 
 
 class ApiError(Exception):
     """A request the API cannot serve: an HTTP status and a message for the client."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers
 
 
-async def image_from_request(request: Request) -> np.ndarray:
-    """The request's image as a grayscale uint8 array."""
-    body = await read_body(request)
+@dataclass(frozen=True)
+class Upload:
+    """A request's image, still encoded: the file of a multipart form, or a JSON body to parse."""
+
+    data: bytes | None = None
+    json_body: bytes | None = None
+
+
+async def upload_from_request(request: Request, read_timeout: float) -> Upload:
+    """The request's image bytes (multipart) or JSON body, read within `read_timeout` seconds."""
+    body = await read_body(request, read_timeout)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type == "multipart/form-data":
-        data = await file_from_multipart(request, body)
-    elif content_type == "application/json":
-        data = bytes_from_json(body)
-    else:
+    if content_type not in ("multipart/form-data", "application/json"):
         raise ApiError(415, f"Send multipart/form-data with a file field `image`, or application/json {JSON_SHAPE}.")
-    return decode_image(data)
+    if content_type == "application/json":
+        return Upload(json_body=body)
+    return Upload(data=await file_from_multipart(request, body))
 
 
-async def read_body(request: Request) -> bytes:
-    """The whole body, or 413 past MAX_REQUEST_BYTES. An oversized body is read on (up to MAX_DRAIN_BYTES, not kept)
-    so that the client, still sending, receives the answer instead of a reset connection."""
+async def read_body(request: Request, read_timeout: float) -> bytes:
+    """The whole body, or 413 past MAX_REQUEST_BYTES, or 408 when it does not arrive in time. An oversized body is
+    read on (up to MAX_DRAIN_BYTES, not kept) so that the client, still sending, receives the answer instead of a
+    reset connection."""
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size <= MAX_REQUEST_BYTES:
-            chunks.append(chunk)
-        elif size > MAX_DRAIN_BYTES:
-            break
-    if size > MAX_REQUEST_BYTES:
-        raise ApiError(413, f"The request body is over the limit of {MAX_REQUEST_BYTES} bytes.")
+    try:
+        async with asyncio.timeout(read_timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size <= limits.MAX_REQUEST_BYTES:
+                    chunks.append(chunk)
+                elif size > limits.MAX_DRAIN_BYTES:
+                    break
+    except TimeoutError:
+        message = f"The request body did not arrive within {read_timeout:g} s."
+        raise ApiError(408, message, headers={"connection": "close"}) from None
+    except ClientDisconnect:
+        raise ApiError(CLIENT_CLOSED, "The client closed the connection before sending the whole body.") from None
+    if size > limits.MAX_REQUEST_BYTES:
+        raise ApiError(413, f"The request body is over the limit of {limits.MAX_REQUEST_BYTES} bytes.")
     return b"".join(chunks)
 
 
@@ -73,7 +94,9 @@ def bytes_from_json(body: bytes) -> bytes:
     """The image bytes inside a JSON body's data URL (or bare base64)."""
     try:
         payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except RecursionError:
+        raise ApiError(400, f"The JSON body is nested too deeply; send {JSON_SHAPE}.") from None
+    except ValueError:  # not JSON, not UTF-8, or an integer too long to convert
         raise ApiError(400, f"The body is not valid JSON; send {JSON_SHAPE}.") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("image"), str):
         raise ApiError(400, f"The JSON body needs a string field `image`: {JSON_SHAPE}.")
@@ -87,21 +110,18 @@ def bytes_from_json(body: bytes) -> bytes:
         raise ApiError(400, "`image` is not valid base64.") from None
 
 
-def decode_image(data: bytes) -> np.ndarray:
-    """A PNG or JPEG within MAX_SIDE pixels a side, transparency flattened onto white, as grayscale uint8."""
+def decode_upload(upload: Upload, max_pixels: int) -> np.ndarray:
+    """The upload as grayscale uint8 (the CLI's reader: transparency on white, EXIF orientation), refused from its
+    header when over MAX_SIDE a side or `max_pixels`, and refused when blank or tiny. Runs in a worker thread."""
+    data = upload.data if upload.data is not None else bytes_from_json(upload.json_body)
     if not data:
         raise ApiError(400, "The image is empty.")
-    try:
-        image = Image.open(io.BytesIO(data), formats=FORMATS)
-    except (UnidentifiedImageError, Image.DecompressionBombError):
-        raise ApiError(422, "The upload is not a PNG or JPEG image of a usable size.") from None
-    width, height = image.size
-    if max(width, height) > MAX_SIDE:
-        raise ApiError(422, f"The image is {width}x{height} pixels; the limit is {MAX_SIDE} pixels a side.")
-    try:
-        image = ImageOps.exif_transpose(image)
-        if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-            image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image.convert("RGBA"))
-        return np.asarray(image.convert("L"))
-    except (OSError, ValueError, SyntaxError):
-        raise ApiError(422, "The image data is corrupt or truncated.") from None
+    header = read_header(data, NAME)
+    if max(header.width, header.height) > limits.MAX_SIDE:
+        message = f"The image is {header.width}x{header.height} pixels; the limit is {limits.MAX_SIDE} pixels a side."
+        raise ApiError(422, message)
+    check_size(header, NAME, max_pixels)
+    gray = decode_pixels(data, header, NAME)
+    if problem := why_illegible(gray):
+        raise ApiError(422, f"{NAME} {problem}.")
+    return gray

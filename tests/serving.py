@@ -53,10 +53,11 @@ class Server:
 
 
 @contextmanager
-def running_server(weights: Path) -> Iterator[Server]:
-    """`uvicorn api.app:app` on a free localhost port, serving the given weights folder; stopped on exit."""
-    env = {**os.environ, "TEXT_RECOGNIZER_WEIGHTS_DIR": str(weights), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    command = [sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", "0", "--no-access-log"]
+def running_server(weights: Path, env: dict | None = None) -> Iterator[Server]:
+    """The API as `make serve` and the Docker image run it (`python -m api.serve`), on a free localhost port, serving
+    the given weights folder; stopped on exit."""
+    env = {**os.environ, "TEXT_RECOGNIZER_WEIGHTS_DIR": str(weights), "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})}
+    command = [sys.executable, "-m", "api.serve", "--host", "127.0.0.1", "--port", "0", "--workers", "1"]
     process = subprocess.Popen(command, cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
     server = Server(url="")
     started = threading.Event()
