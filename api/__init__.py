@@ -1,1 +1,1 @@
-"""Web API and page over the predictors: `uvicorn api.app:app`."""
+"""Web API and page over the predictors: `python -m api.serve` (uvicorn with read timeouts; see api/serve.py)."""
