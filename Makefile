@@ -6,7 +6,7 @@ SHARED_DATA ?= ../shared/data
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install install-dev data train test lint serve
+.PHONY: install install-dev data system-packages train test lint serve
 
 $(VENV)/.installed: requirements.txt setup.cfg
 	python3 -m venv $(VENV)
@@ -25,10 +25,13 @@ install-dev: $(VENV)/.installed-dev
 data:
 	tasks/use_shared_data.sh $(SHARED_DATA)
 
+system-packages:  # make, GNU parallel, chromium, shellcheck: apt-get installs what is missing (root or sudo)
+	tasks/install_system_packages.sh
+
 train: install data
 	PATH="$(abspath $(VENV))/bin:$$PATH" tasks/train_character_predictor.sh
 
-test: install-dev data
+test: system-packages install-dev data
 	PATH="$(abspath $(VENV))/bin:$$PATH" tasks/test.sh
 
 lint: install-dev
