@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -29,6 +28,29 @@ from tests.test_image_reading import encoded, png_header_only
 ALLOWED = {200, 400, 413, 415, 422}
 
 
+class AppClient:
+    """The application called in-process through httpx's ASGI transport, from synchronous tests (Starlette's
+    TestClient does the same but is deprecated with this httpx)."""
+
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+        transport = httpx.ASGITransport(app=api.app.create_app())
+        self.client = httpx.AsyncClient(transport=transport, base_url="http://api", timeout=60)
+
+    def __enter__(self) -> "AppClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.loop.run_until_complete(self.client.aclose())
+        self.loop.close()
+
+    def get(self, url: str, **kwargs) -> httpx.Response:
+        return self.loop.run_until_complete(self.client.get(url, **kwargs))
+
+    def post(self, url: str, **kwargs) -> httpx.Response:
+        return self.loop.run_until_complete(self.client.post(url, **kwargs))
+
+
 @pytest.fixture(scope="module")
 def weights(tmp_path_factory):
     return inference_weights(tmp_path_factory.mktemp("weights"), [CHARACTER_CARD])
@@ -39,7 +61,7 @@ def client(weights):
     """The application in-process (the character model only), as its own test client."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TEXT_RECOGNIZER_WEIGHTS_DIR", str(weights))
-        with TestClient(api.app.create_app(), raise_server_exceptions=False) as client:
+        with AppClient() as client:
             yield client
 
 
@@ -89,7 +111,7 @@ def test_the_pixel_budget_is_checked_from_the_header(client, monkeypatch):
     within = client.post("/v1/predict", files={"image": ("a.png", png_header_only(4000, 4000))})
     assert within.status_code == 422 and "corrupt or truncated" in within.json()["error"]  # decoding was tried
     monkeypatch.setenv(limits.PIXELS_ENV, "1000")
-    with TestClient(api.app.create_app()) as small:
+    with AppClient() as small:
         response = small.post("/v1/predict", files={"image": ("a.png", png_header_only(4000, 4000))})
         assert response.status_code == 422
         assert response.json()["error"] == (
@@ -167,7 +189,7 @@ def test_readiness_loads_the_models_and_names_the_one_that_is_missing(client):
 
 def test_readiness_is_200_when_every_model_loads(tmp_path, monkeypatch):
     monkeypatch.setenv("TEXT_RECOGNIZER_WEIGHTS_DIR", str(inference_weights(tmp_path / "w", SERVED_CARDS)))
-    with TestClient(api.app.create_app()) as client:
+    with AppClient() as client:
         if len(SERVED_CARDS) < 2:
             pytest.skip("no line weights shipped yet")
         ready = client.get("/readyz")
