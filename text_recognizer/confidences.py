@@ -1,0 +1,118 @@
+"""Per-character and per-word confidences of a decoded line, from the network's CTC posteriors.
+
+Whatever decoder chose the text, its characters are aligned to frames by the best CTC path (Viterbi); a character's
+confidence is the highest posterior the network gave it on its frames, a word's (a run of non-space characters) the
+lowest of its characters'. A character a language model put in against the network's reading gets a low confidence.
+"""
+
+import numpy as np
+
+BLANK = 0
+FLOOR = 1e-30
+
+
+class Reading(tuple):
+    """(text, confidence) of a line, as predictors have always returned, carrying `characters` and `words` too:
+    lists of (text, confidence)."""
+
+    def __new__(cls, text: str, confidence: float, characters=(), words=()):
+        reading = super().__new__(cls, (text, confidence))
+        reading.characters = list(characters)
+        reading.words = list(words)
+        return reading
+
+    def __getnewargs__(self):
+        return self[0], self[1], self.characters, self.words
+
+    @property
+    def text(self) -> str:
+        return self[0]
+
+    @property
+    def confidence(self) -> float:
+        return self[1]
+
+    def details(self) -> dict:
+        """The per-character and per-word confidences as JSON-ready lists."""
+        return {
+            "characters": [{"text": char, "confidence": round(value, 6)} for char, value in self.characters],
+            "words": [{"text": word, "confidence": round(value, 6)} for word, value in self.words],
+        }
+
+
+def align(probabilities: np.ndarray, labels: list[int], blank: int = BLANK) -> np.ndarray | None:
+    """For each frame, the index of the label it is aligned to (-1: blank) on the most likely CTC path that reads
+    `labels`; None when no path can (too few frames)."""
+    steps, size = len(probabilities), 2 * len(labels) + 1
+    extended = np.full(size, blank)
+    extended[1::2] = labels
+    log_p = np.log(np.maximum(probabilities[:, extended], FLOOR))
+    can_skip = np.zeros(size, bool)
+    can_skip[3::2] = extended[3::2] != extended[1:-2:2]  # a label may follow the previous one with no blank between
+    best = np.full(size, -np.inf)
+    best[:2] = log_p[0, :2]
+    moves = np.zeros((steps, size), np.int8)
+    for t in range(1, steps):
+        one = np.concatenate([[-np.inf], best[:-1]])
+        two = np.where(can_skip, np.concatenate([[-np.inf, -np.inf], best[:-2]]), -np.inf)
+        options = np.stack([best, one, two])
+        moves[t] = options.argmax(axis=0)
+        best = options[moves[t], np.arange(size)] + log_p[t]
+    state = size - 1 if size == 1 or best[-1] >= best[-2] else size - 2
+    if not np.isfinite(best[state]):
+        return None
+    frames = np.empty(steps, np.int64)
+    for t in range(steps - 1, -1, -1):
+        frames[t] = (state - 1) // 2 if state % 2 else -1
+        state -= moves[t, state]
+    return frames
+
+
+def character_confidences(probabilities: np.ndarray, labels: list[int], blank: int = BLANK) -> list[float]:
+    """Each label's highest posterior over the frames aligned to it (0 where the labels cannot be aligned)."""
+    if not labels:
+        return []
+    frames = align(probabilities, labels, blank)
+    if frames is None:
+        return [0.0] * len(labels)
+    confidences = np.zeros(len(labels))
+    aligned = np.flatnonzero(frames >= 0)
+    np.maximum.at(confidences, frames[aligned], probabilities[aligned, np.asarray(labels)[frames[aligned]]])
+    return confidences.tolist()
+
+
+def greedy_confidences(probabilities: np.ndarray, blank: int = BLANK) -> tuple[list[int], list[float]]:
+    """The best path's labels and each one's highest posterior over its run of frames (no alignment needed)."""
+    best = probabilities.argmax(axis=1)
+    starts = np.flatnonzero(np.concatenate([[True], best[1:] != best[:-1]]))
+    peaks = np.maximum.reduceat(probabilities[np.arange(len(best)), best], starts) if len(best) else np.zeros(0)
+    kept = best[starts] != blank
+    return best[starts][kept].tolist(), peaks[kept].tolist()
+
+
+def word_confidences(text: str, confidences: list[float]) -> list[tuple[str, float]]:
+    """(word, lowest confidence of its characters) for each run of non-space characters."""
+    words, start = [], None
+    for index, char in enumerate(text + " "):
+        if char.isspace():
+            if start is not None:
+                words.append((text[start:index], float(min(confidences[start:index]))))
+            start = None
+        elif start is None:
+            start = index
+    return words
+
+
+def reading(
+    probabilities: np.ndarray,
+    labels: list[int],
+    mapping: list[str],
+    confidence: float,
+    per_label: list[float] | None = None,
+) -> Reading:
+    """A decoded line with its character and word confidences (each label's given, or found by alignment)."""
+    text = "".join(mapping[label] for label in labels)
+    if per_label is None:
+        per_label = character_confidences(probabilities, labels)
+    characters = [value for label, value in zip(labels, per_label, strict=True) for _ in mapping[label]]
+    return Reading(text, confidence, list(zip(text, characters, strict=True)), word_confidences(text, characters))

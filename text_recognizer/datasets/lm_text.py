@@ -1,0 +1,136 @@
+"""Training and validation text for the character language model, kept apart from every line a model is measured on.
+
+Sources (units are lines, or line-length pieces of running text):
+  brown           Brown corpus sentences, cut at word boundaries into pieces of handwritten-line length
+  iam-train       IAM lines.txt text of the lines in the RWTH *training* list only
+  copiste-train   Copiste transcriptions of the line model's training writers only
+Held out: every IAM line of the RWTH test and validation lists and the validation and test lines of the line model's
+real-line corpora. A training unit that repeats a held-out line, or shares a run of HELD_OUT_WORDS words with one, is
+dropped (Copiste's writers copied the same Wikipedia texts, so train and test writers share lines).
+"""
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from text_recognizer.datasets.iam_splits import rwth_lists
+from text_recognizer.datasets.iam_text import parse_lines
+from text_recognizer.datasets.sentences import brown_text
+from text_recognizer.datasets.sources import processed_dir, raw_dir
+from text_recognizer.errors import DataError
+
+SOURCES = ("brown", "iam-train", "copiste-train")
+HELD_OUT_WORDS = 5
+WORD = re.compile(r"[^\W_]+")
+PIECE_LENGTHS = (25, 65)  # Brown pieces: this many characters, drawn uniformly (IAM and Copiste lines are ~20-70)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words (letters and digits) of a text, punctuation ignored: what overlap is measured on."""
+    return WORD.findall(text.lower())
+
+
+class HeldOut:
+    """Texts no training unit may repeat, or share a run of HELD_OUT_WORDS words with."""
+
+    def __init__(self, texts: list[str]):
+        self.lines = {" ".join(words(text)) for text in texts if words(text)}
+        self.runs = {run for text in texts for run in _runs(words(text))}
+
+    def overlaps(self, text: str) -> bool:
+        tokens = words(text)
+        return " ".join(tokens) in self.lines or any(run in self.runs for run in _runs(tokens))
+
+
+def _runs(tokens: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(tokens[i : i + HELD_OUT_WORDS]) for i in range(len(tokens) - HELD_OUT_WORDS + 1)}
+
+
+def rwth_folder(folder: str | Path | None = None) -> Path:
+    """Where the RWTH split lists are: the given folder, else data/raw/iam/ or data/raw/iam/splits_rwth/."""
+    candidates = [Path(folder)] if folder else [raw_dir("iam"), raw_dir("iam") / "splits_rwth"]
+    for candidate in candidates:
+        if rwth_lists(candidate) is not None:
+            return candidate
+    raise DataError(
+        f"The RWTH split lists (trainset.txt, validationset1.txt, validationset2.txt, testset.txt) are not in "
+        f"{' or '.join(map(str, candidates))}: without them the IAM training forms are unknown. Pass their folder "
+        "(--rwth-lists ../shared/data/iam/splits_rwth)."
+    )
+
+
+def iam_lines_by_split(lists_folder: str | Path | None = None) -> dict[str, list[str]]:
+    """Texts of the IAM lines.txt lines in the RWTH train, val (both validation lists) and test lists."""
+    lists = rwth_lists(rwth_folder(lists_folder))
+    lines = parse_lines(raw_dir("iam") / "ascii" / "lines.txt")
+    return {split: [line.text for line in lines if line.id in ids or line.form in ids] for split, ids in lists.items()}
+
+
+def brown_pieces(seed: int = 0) -> list[str]:
+    """The Brown corpus as line-length pieces cut at word boundaries (seeded, so the same every time)."""
+    brown_text()  # makes the sentence cache when missing
+    sentences = (processed_dir("brown") / "sentences.txt").read_text().splitlines()
+    rng = np.random.default_rng(seed)
+    pieces, current = [], ""
+    limit = rng.integers(*PIECE_LENGTHS)
+    for word in " ".join(sentences).split(" "):
+        if current and len(current) + 1 + len(word) > limit:
+            pieces.append(current)
+            current, limit = word, rng.integers(*PIECE_LENGTHS)
+        else:
+            current = f"{current} {word}" if current else word
+    return [*pieces, current] if current else pieces
+
+
+def real_line_splits(config: dict) -> dict[str, dict[str, list[str]]]:
+    """Texts of each real-line corpus by split, as the line model (card or experiment config) split them."""
+    from text_recognizer.datasets.handwriting_lines import HandwritingLinesDataset
+
+    args = config.get("data", {}).get("args") or config.get("dataset_args")
+    if config.get("dataset") != "HandwritingLinesDataset" or args is None:
+        raise DataError("The splits come from a HandwritingLinesDataset card or experiment config; this is neither.")
+    parts = HandwritingLinesDataset(**args).corpus_splits()
+    recorded = config.get("data", {}).get("split_groups", {})
+    for corpus, part in parts.items():
+        for split, lines in part.items():
+            groups = {line.group for line in lines}
+            if corpus in recorded and not groups >= set(recorded[corpus].get(split, [])):
+                raise DataError(f"The {corpus} {split} writers of the card differ from the dataset's; data changed?")
+    return {
+        corpus: {split: [line.text for line in lines] for split, lines in part.items()}
+        for corpus, part in parts.items()
+    }
+
+
+def held_out_texts(iam: dict[str, list[str]], real: dict[str, dict[str, list[str]]]) -> list[str]:
+    """Every text a model is validated or tested on: RWTH val and test lines, real-line val and test lines."""
+    texts = iam["val"] + iam["test"]
+    return texts + [text for part in real.values() for split in ("val", "test") for text in part[split]]
+
+
+def training_units(
+    sources: dict[str, int], iam: dict[str, list[str]], real: dict[str, dict[str, list[str]]]
+) -> tuple[list[str], dict[str, dict[str, int]]]:
+    """Units of the named sources (each repeated `weight` times) without held-out overlap, and counts per source."""
+    unknown = sorted(set(sources) - set(SOURCES))
+    if unknown:
+        raise DataError(f"Unknown language model corpus {unknown[0]!r}; valid: {', '.join(SOURCES)}.")
+    held_out = HeldOut(held_out_texts(iam, real))
+    units, report = [], {}
+    for source, weight in sources.items():
+        if source == "brown":
+            texts = brown_pieces()
+        elif source == "iam-train":
+            texts = iam["train"]
+        else:
+            texts = real["copiste_fr"]["train"]
+        kept = [text for text in texts if not held_out.overlaps(text)]
+        report[source] = {"units": len(texts), "dropped_overlapping_held_out": len(texts) - len(kept), "weight": weight}
+        units += kept * weight
+    return units, report
+
+
+def validation_texts(real: dict[str, dict[str, list[str]]], corpora: tuple[str, ...] = ("iam_lines", "copiste_fr")):
+    """Validation lines of the line model's validation writers (never test): what the order is chosen on."""
+    return {corpus: real[corpus]["val"] for corpus in corpora if corpus in real}

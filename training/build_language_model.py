@@ -1,0 +1,136 @@
+"""Build the character n-gram language model that `--decoder lm` reads, from text no model is measured on.
+
+    python training/build_language_model.py --rwth-lists ../shared/data/iam/splits_rwth \
+        --out text_recognizer/weights/lm/english_french_chars.npz
+
+Each order in --orders is estimated and scored on the line model's validation writers (never its test writers); the
+one with the lowest validation perplexity is saved. See text_recognizer/datasets/lm_text.py for what is held out.
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from text_recognizer.cards import SHIPPED_WEIGHTS_DIR
+from text_recognizer.char_lm import train_language_model
+from text_recognizer.datasets.lm_text import (
+    HELD_OUT_WORDS,
+    SOURCES,
+    iam_lines_by_split,
+    real_line_splits,
+    training_units,
+    validation_texts,
+)
+from text_recognizer.errors import UserError
+
+HANDWRITING_CARD = SHIPPED_WEIGHTS_DIR / "LineModelCtc_HandwritingLinesDataset_handwriting_crnn.json"
+HANDWRITING_EXPERIMENT = Path(__file__).parent / "experiments" / "handwriting_line_predictor.json"
+DEFAULT_OUT = SHIPPED_WEIGHTS_DIR / "lm" / "english_french_chars.npz"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Build a character n-gram language model (modified Kneser-Ney).")
+    parser.add_argument(
+        "--corpus",
+        action="append",
+        metavar="NAME[:WEIGHT]",
+        help=f"a training source, repeated WEIGHT times (default: all of {', '.join(SOURCES)}, weight 1)",
+    )
+    parser.add_argument("--orders", default="4,5,6,7", help="orders to try, comma-separated (default 4,5,6,7)")
+    parser.add_argument(
+        "--min-count",
+        action="append",
+        default=[],
+        metavar="ORDER:COUNT",
+        help="prune n-grams of ORDER (and above) seen fewer than COUNT times (default 5:2: singletons of 5+ pruned)",
+    )
+    parser.add_argument(
+        "--splits-from",
+        type=Path,
+        default=None,
+        help="the line model's card or experiment config whose writer splits decide what is held out "
+        f"(default: {HANDWRITING_CARD.name} when shipped, else {HANDWRITING_EXPERIMENT.name})",
+    )
+    parser.add_argument("--rwth-lists", default=None, help="folder of the RWTH split lists (default: data/raw/iam/)")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"where to write the model (default {DEFAULT_OUT})"
+    )
+    return parser.parse_args(argv)
+
+
+def parse_sources(values: list[str] | None) -> dict[str, int]:
+    sources = {}
+    for value in values or list(SOURCES):
+        name, _, weight = value.partition(":")
+        if name not in SOURCES:
+            raise UserError(f"Unknown corpus {name!r}; valid: {', '.join(SOURCES)}.")
+        if weight and (not weight.isdigit() or int(weight) < 1):
+            raise UserError(f"The weight of {name} must be a whole number of repeats, at least 1, not {weight!r}.")
+        sources[name] = int(weight or 1)
+    return sources
+
+
+def parse_min_counts(values: list[str], highest: int) -> dict[int, int]:
+    """Per order, the count below which its n-grams are pruned; ORDER:COUNT applies to ORDER and every order above."""
+    thresholds = {}
+    for value in values or ["5:2"]:
+        order, _, count = value.partition(":")
+        if not (order.isdigit() and count.isdigit() and int(count) >= 1):
+            raise UserError(f"--min-count takes ORDER:COUNT with whole numbers, not {value!r}.")
+        for level in range(int(order), highest + 1):
+            thresholds[level] = max(thresholds.get(level, 1), int(count))
+    return thresholds
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        sources = parse_sources(args.corpus)
+        orders = [int(order) for order in args.orders.split(",")]
+        min_counts = parse_min_counts(args.min_count, max(orders))
+        splits_from = args.splits_from or (HANDWRITING_CARD if HANDWRITING_CARD.exists() else HANDWRITING_EXPERIMENT)
+        config = json.loads(splits_from.read_text())
+        iam = iam_lines_by_split(args.rwth_lists)
+        real = real_line_splits(config)
+        units, report = training_units(sources, iam, real)
+    except (UserError, ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for source, counts in report.items():
+        print(
+            f"{source}: {counts['units']:,} units, {counts['dropped_overlapping_held_out']:,} dropped as held-out "
+            f"overlap, weight {counts['weight']}"
+        )
+    print(f"{len(units):,} training units, {sum(map(len, units)):,} characters; splits from {splits_from.name}")
+    validation = validation_texts(real)
+    best = None
+    for order in orders:
+        started = time.perf_counter()
+        meta = {
+            "sources": report,
+            "held_out": f"RWTH test and validation lines; the val and test lines of {splits_from.name}'s corpora; "
+            f"any unit sharing {HELD_OUT_WORDS} words in a row with them",
+            "splits_from": {"file": splits_from.name, "run_id": config.get("run_id")},
+        }
+        model = train_language_model(units, order, min_counts, meta)
+        perplexities = {corpus: round(model.perplexity(texts), 4) for corpus, texts in validation.items()}
+        mean = sum(perplexities.values()) / len(perplexities)
+        grams = sum(len(level["symbols"]) for level in model.levels)
+        seconds = time.perf_counter() - started
+        print(
+            f"order {order}: validation perplexity {perplexities} (mean {mean:.3f}), {grams:,} n-grams, {seconds:.0f} s"
+        )
+        if best is None or mean < best[0]:
+            best = (mean, model, perplexities)
+    _, model, perplexities = best
+    model.meta["validation_perplexity"] = perplexities
+    model.meta["orders_tried"] = orders
+    model.save(args.out)
+    print(f"saved order {model.order} to {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
