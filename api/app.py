@@ -16,6 +16,7 @@ from api.request_log import RequestLog
 from api.uploads import ApiError, Upload, decode_upload, upload_from_request
 from text_recognizer import __version__
 from text_recognizer.errors import DataError
+from text_recognizer.line_decoder import DECODERS
 
 PAGE = (Path(__file__).parent / "page.html").read_text()
 
@@ -25,6 +26,20 @@ class Prediction(BaseModel):
 
     text: str
     confidence: float
+
+
+class Confidence(BaseModel):
+    """A character or word of the text and how sure the model is of it (0-1)."""
+
+    text: str
+    confidence: float
+
+
+class LinePrediction(Prediction):
+    """What a line says, how sure the model is of the whole and of each character and word (runs of non-spaces)."""
+
+    characters: list[Confidence]
+    words: list[Confidence]
 
 
 class Error(BaseModel):
@@ -56,6 +71,17 @@ IMAGE_BODY = {
     }
 }
 ERRORS = {status: {"model": Error} for status in (400, 413, 415, 422, 503)}
+DECODER_PARAMETER = {
+    "parameters": [
+        {
+            "name": "decoder",
+            "in": "query",
+            "required": False,
+            "description": "greedy (default), beam search, or beam search with the model's language model (lm)",
+            "schema": {"type": "string", "enum": list(DECODERS)},
+        }
+    ]
+}
 
 
 def create_app() -> FastAPI:
@@ -70,26 +96,48 @@ def create_app() -> FastAPI:
     # answering while a 4096x4096 image decodes); at most this many at once per process, the others wait their turn.
     workers = ThreadPoolExecutor(max_workers=limits.threads(), thread_name_prefix="recognise")
 
-    def recognise(upload: Upload, predictor: LazyPredictor) -> tuple[str, float]:
-        return predictor.predict(decode_upload(upload, max_pixels))
+    def recognise(upload: Upload, predictor: LazyPredictor, options: dict) -> tuple[str, float]:
+        if "decoder" in options:
+            try:
+                predictor.get().decoder(options["decoder"])  # built once; a missing language model is a 503
+            except DataError as error:
+                raise ModelUnavailableError(f"The {options['decoder']} decoder is not available: {error}") from None
+        return predictor.predict(decode_upload(upload, max_pixels), **options)
 
-    async def predict(request: Request, predictor: LazyPredictor) -> JSONResponse:
+    async def predict(request: Request, predictor: LazyPredictor, options: dict | None = None) -> JSONResponse:
         upload = await upload_from_request(request, read_timeout)
-        text, confidence = await asyncio.get_running_loop().run_in_executor(workers, recognise, upload, predictor)
+        run = asyncio.get_running_loop().run_in_executor
+        result = await run(workers, recognise, upload, predictor, options or {})
+        text, confidence = result
         request.state.result = f"text={text!r} confidence={confidence:.3f}"
         # A ready response skips FastAPI's re-validation and encoding of the return value; response_model=Prediction
         # still documents it.
-        return JSONResponse({"text": text, "confidence": confidence})
+        details = result.details() if hasattr(result, "details") else {}
+        return JSONResponse({"text": text, "confidence": confidence, **details})
+
+    def line_options(request: Request) -> dict:
+        """The line endpoint's query options: the decoder (400 when unknown)."""
+        decoder = request.query_params.get("decoder")
+        if decoder is None:
+            return {}
+        if decoder not in DECODERS:
+            raise ApiError(400, f"Unknown decoder {decoder!r}; valid: {', '.join(DECODERS)}.")
+        return {"decoder": decoder}
 
     @app.post("/v1/predict", response_model=Prediction, responses=ERRORS, openapi_extra=IMAGE_BODY)
     async def predict_character(request: Request) -> JSONResponse:
         """Recognise the handwritten character in an image."""
         return await predict(request, predictors["character"])
 
-    @app.post("/v1/predict/line", response_model=Prediction, responses=ERRORS, openapi_extra=IMAGE_BODY)
+    @app.post(
+        "/v1/predict/line",
+        response_model=LinePrediction,
+        responses=ERRORS,
+        openapi_extra={**IMAGE_BODY, **DECODER_PARAMETER},
+    )
     async def predict_line(request: Request) -> JSONResponse:
-        """Recognise the handwritten text line in an image."""
-        return await predict(request, predictors["line"])
+        """Recognise the handwritten text line in an image; per-character and per-word confidences too."""
+        return await predict(request, predictors["line"], line_options(request))
 
     @app.get("/healthz")
     async def healthz() -> dict:

@@ -40,9 +40,9 @@ class LazyPredictor:
                         raise ModelUnavailableError(f"The {self.name} model is not available: {error}") from None
         return self._predictor
 
-    def predict(self, image) -> tuple[str, float]:
-        """(text, confidence) for one image."""
-        return self.get().predict(image)
+    def predict(self, image, **options) -> tuple[str, float]:
+        """(text, confidence) for one image; `options` go to the predictor (a line's `decoder`)."""
+        return self.get().predict(image, **options)
 
 
 def character_predictor():

@@ -129,7 +129,7 @@ def load_language_model(path: str | Path) -> CharNgramLM:
             order, vocab = int(header["order"]), list(header["vocab"])
             levels = [{key: archive[f"{key}_{length}"] for key in LEVEL_KEYS} for length in range(1, order)]
             unigram = archive["unigram"].astype(np.float64)
-    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, json.JSONDecodeError) as error:
+    except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile, json.JSONDecodeError) as error:
         raise DataError(
             f"{path} is not a character language model of this project ({type(error).__name__}: {error}); "
             "rebuild it with `python training/build_language_model.py`."

@@ -3,6 +3,9 @@
 python -m text_recognizer.inference --input DIR            # characters: `<ASCII code>, <POSIX path>` per image
 python -m text_recognizer.inference --input DIR --lines    # text lines: `<POSIX path>\t<text>` per image
 python -m text_recognizer.inference --input DIR --json     # either mode: one JSON object per image
+python -m text_recognizer.inference --input DIR --lines --decoder lm   # greedy (default) | beam | lm (language model)
+
+With --lines --json, each object also holds per-character and per-word confidences ("characters", "words").
 
 Unreadable, over-sized, blank and tiny images are reported on stderr and skipped; the exit status is 0 only when every
 image was recognised (1 when some were skipped, 2 for a usage error, 141 when stdout is closed early, as by `| head`).
@@ -24,6 +27,7 @@ from text_recognizer.errors import DataError, UserError
 from text_recognizer.escaping import is_undecodable, printable
 from text_recognizer.image_reading import max_pixels
 from text_recognizer.image_utils import list_images, read_image, why_illegible
+from text_recognizer.line_decoder import DECODERS
 
 BATCH_SIZE = 64
 SIGPIPE_STATUS = 141  # what a shell reports for a process stopped by a closed pipe (128 + SIGPIPE)
@@ -39,30 +43,54 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="print one JSON object per image: text, confidence, time")
     parser.add_argument("--card", default=None, help="weights card to use (default: the shipped model for the mode)")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"images per batch (default {BATCH_SIZE})")
+    parser.add_argument(
+        "--decoder",
+        choices=DECODERS,
+        default=None,
+        help="with --lines: greedy (default), beam search, or beam search with the card's language model (lm)",
+    )
+    parser.add_argument("--lexicon", type=Path, help="with --decoder lm: a file of allowed words, one per line")
+    parser.add_argument("--hot-word", action="append", help="with --decoder lm: a word to favour (repeatable)")
     args = parser.parse_args(argv)
     if args.batch_size < 1:
         parser.error("--batch-size must be at least 1")
+    if args.decoder and not args.lines:
+        parser.error("--decoder applies to text lines (--lines)")
+    if (args.lexicon or args.hot_word) and args.decoder != "lm":
+        parser.error("--lexicon and --hot-word need --lines --decoder lm")
     return args
 
 
-def load_predictor(lines: bool, card: str | None):
+def load_predictor(lines: bool, card: str | None, decoder: str | None = None, lexicon=None, hot_words=None):
     """The character or line predictor, from the given card or the shipped one."""
     if lines:
         from text_recognizer.line_predictor import LinePredictor
 
-        return LinePredictor(card=card) if card else LinePredictor()
+        words = {"decoder": decoder, "lexicon": lexicon, "hot_words": hot_words}
+        return LinePredictor(card=card, **words) if card else LinePredictor(**words)
     from text_recognizer.character_predictor import DEFAULT_CARD, CharacterPredictor
 
     return CharacterPredictor(card or DEFAULT_CARD)
 
 
-def format_result(path: Path, text: str, confidence: float, seconds: float, args: argparse.Namespace) -> str:
-    """One output line in the mode's format; the path escaped where it could split or forge a record."""
+def format_result(
+    path: Path, text: str, confidence: float, seconds: float, args: argparse.Namespace, details: dict | None = None
+) -> str:
+    """One output line in the mode's format; the path escaped where it could split or forge a record. `details`:
+    fields added to the JSON object (a line's per-character and per-word confidences)."""
     if args.json:
         result = {"path": path.as_posix(), "text": text, "confidence": round(confidence, 6)}
-        return json.dumps({**result, "time_ms": round(seconds * 1000, 3)})
+        return json.dumps({**result, "time_ms": round(seconds * 1000, 3), **(details or {})})
     shown = printable(path.as_posix())
     return f"{shown}\t{printable(text)}" if args.lines else f"{ord(text)}, {shown}"
+
+
+def read_lexicon(path: Path) -> list[str]:
+    """The words of a lexicon file (one or more per line, UTF-8)."""
+    try:
+        return path.read_text(encoding="utf-8").split()
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(f"Cannot read the lexicon {printable(str(path))}: {error}") from None
 
 
 def read_legible(path: Path):
@@ -120,7 +148,8 @@ def run(argv: list[str] | None) -> int:
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)  # each unreadable file gets our own message
     try:
         pixel_budget = max_pixels()
-        predictor = load_predictor(args.lines, args.card)
+        lexicon = read_lexicon(args.lexicon) if args.lexicon else None
+        predictor = load_predictor(args.lines, args.card, args.decoder, lexicon, args.hot_word)
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -133,8 +162,9 @@ def run(argv: list[str] | None) -> int:
             started = time.perf_counter()
             results = predictor.predict_batch(images)
             seconds = (time.perf_counter() - started) / len(images)  # the batch's time, shared equally
-            for path, (text, confidence) in zip(batch, results, strict=True):
-                tqdm.write(format_result(path, text, confidence, seconds, args), file=sys.stdout)
+            for path, result in zip(batch, results, strict=True):
+                details = result.details() if hasattr(result, "details") else None
+                tqdm.write(format_result(path, result[0], result[1], seconds, args, details), file=sys.stdout)
             sys.stdout.flush()  # a closed pipe shows here, not at exit
             recognised += len(images)
     return 0 if recognised == len(paths) else 1

@@ -41,14 +41,25 @@ class LinePredictor:
         self.ctc = self.card["model"] == "LineModelCtc"
         self.beam_width = beam_width
         self.decode = LineDecoder(self.card, decoder, beam_width, lexicon=lexicon, hot_words=hot_words)
+        self._decoders = {self.decode.name: self.decode}
         self.run = load_runner(self.card, backend)
 
-    def predict(self, image: ImageLike) -> Reading:
-        return self.predict_batch([image])[0]
+    def decoder(self, name: str | None = None) -> LineDecoder:
+        """The decoder chosen at construction, or another by name (built once, with the same beam width)."""
+        if name is None:
+            return self.decode
+        if name not in self._decoders:
+            self._decoders[name] = LineDecoder(self.card, name, self.beam_width)
+        return self._decoders[name]
 
-    def predict_batch(self, images: list[ImageLike], batch_size: int = 64) -> list[Reading]:
-        """(text, confidence) of each line; each also has `.characters` and `.words`: (text, confidence) lists."""
-        return [self.decode(output) for output in self.outputs(images, batch_size)]
+    def predict(self, image: ImageLike, decoder: str | None = None) -> Reading:
+        return self.predict_batch([image], decoder=decoder)[0]
+
+    def predict_batch(self, images: list[ImageLike], batch_size: int = 64, decoder: str | None = None) -> list[Reading]:
+        """(text, confidence) of each line; each also has `.characters` and `.words`: (text, confidence) lists.
+        `decoder` overrides the predictor's own for this call."""
+        decode = self.decoder(decoder)
+        return [decode(output) for output in self.outputs(images, batch_size)]
 
     def outputs(self, images: list[ImageLike], batch_size: int = 64) -> list[np.ndarray]:
         """The network's per-step class probabilities (T, C) of each line, before decoding."""

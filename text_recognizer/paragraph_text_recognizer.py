@@ -33,13 +33,18 @@ class ParagraphPrediction:
 
 
 class ParagraphTextRecognizer:
-    """Finds the lines of a page with the line detector and reads each with the line predictor."""
+    """Finds the lines of a page with the line detector and reads each with the line predictor (`decoder`: greedy,
+    beam or lm, as LinePredictor's)."""
 
     def __init__(
-        self, detector_card: str | Path = DETECTOR_CARD, line_card: str | Path = LINE_CARD, beam_width: int = 0
+        self,
+        detector_card: str | Path = DETECTOR_CARD,
+        line_card: str | Path = LINE_CARD,
+        beam_width: int = 0,
+        decoder: str | None = None,
     ):
         self.detector = LineDetector(detector_card)
-        self.line_predictor = LinePredictor(line_card, beam_width=beam_width)
+        self.line_predictor = LinePredictor(line_card, beam_width=beam_width, decoder=decoder)
 
     def predict(self, image: ImageLike) -> ParagraphPrediction:
         boxes, crops = self.detector.lines(image)

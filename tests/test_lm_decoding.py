@@ -1,0 +1,128 @@
+"""Beam search with a language model on hand-worked posteriors: the language model flips a close greedy choice, a
+lexicon and hot words steer words, and confidences point at the characters the network was unsure of."""
+
+import pickle
+
+import numpy as np
+import pytest
+
+from text_recognizer.char_lm import train_language_model
+from text_recognizer.confidences import (
+    Reading,
+    align,
+    character_confidences,
+    greedy_confidences,
+    reading,
+    word_confidences,
+)
+from text_recognizer.ctc import beam_decode, greedy_decode
+from text_recognizer.lm_decoding import LanguageModelScorer, WordRules, lm_beam_decode
+
+MAPPING = ["<B>", " ", "a", "b", "e", "h", "n", "t"]
+TEXTS = ["the hat", "then the ant", "the tent", "a bat", "the hen ate", "tab the bet"] * 5
+
+
+@pytest.fixture(scope="module")
+def scorer() -> LanguageModelScorer:
+    return LanguageModelScorer(train_language_model(TEXTS, 4), MAPPING)
+
+
+def posteriors(frames: list[dict[str, float]]) -> np.ndarray:
+    """(T, C) posteriors from per-frame {character: probability}; the rest of each frame goes to the blank."""
+    matrix = np.zeros((len(frames), len(MAPPING)))
+    for t, frame in enumerate(frames):
+        for char, p in frame.items():
+            matrix[t, MAPPING.index(char)] = p
+        matrix[t, 0] = 1 - sum(frame.values())
+    return matrix
+
+
+def text(labels: list[int]) -> str:
+    return "".join(MAPPING[label] for label in labels)
+
+
+# "t", blank, then "b" (0.55) narrowly over "h" (0.40), blank, "e": the network reads "tbe".
+TBE = posteriors([{"t": 0.95}, {}, {"b": 0.55, "h": 0.40}, {}, {"e": 0.9}, {}])
+
+
+def test_the_language_model_flips_a_close_greedy_choice(scorer):
+    assert text(greedy_decode(TBE)[0]) == "tbe"
+    assert text(beam_decode(TBE, 8)[0]) == "tbe"
+    labels, confidence, per_label = lm_beam_decode(TBE, scorer, MAPPING, beam_width=8, lm_weight=1.0)
+    assert text(labels) == "the"
+    assert 0 < confidence < 1 and len(per_label) == 3
+    assert per_label[1] == pytest.approx(0.40) and per_label[0] == pytest.approx(0.95)
+
+
+def test_without_the_language_model_it_is_prefix_beam_search(scorer):
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        logits = rng.normal(0, 3, (12, len(MAPPING)))
+        probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        labels, _, _ = lm_beam_decode(probabilities, scorer, MAPPING, beam_width=16, lm_weight=0.0, prune=0.0)
+        expected, _ = beam_decode(probabilities, beam_width=16, prune=0.0)
+        assert labels == expected
+
+
+def test_a_strong_network_is_not_overruled(scorer):
+    sure = posteriors([{"t": 0.99}, {}, {"b": 0.98, "h": 0.01}, {}, {"e": 0.99}])
+    assert text(lm_beam_decode(sure, scorer, MAPPING, lm_weight=0.5)[0]) == "tbe"
+
+
+def test_the_insertion_bonus_keeps_or_drops_a_doubtful_character(scorer):
+    doubtful = posteriors([{"t": 0.9}, {}, {"h": 0.9}, {"a": 0.3}, {"e": 0.9}])
+    kept = text(lm_beam_decode(doubtful, scorer, MAPPING, lm_weight=0.0, bonus=1.5)[0])
+    dropped = text(lm_beam_decode(doubtful, scorer, MAPPING, lm_weight=0.0, bonus=-1.5)[0])
+    assert kept == "thae" and dropped == "the"
+
+
+def test_a_lexicon_allows_only_its_words(scorer):
+    hat_or_bat = posteriors([{"b": 0.6, "h": 0.35}, {}, {"a": 0.9}, {}, {"t": 0.9}])
+    free = lm_beam_decode(hat_or_bat, scorer, MAPPING, lm_weight=0.0)[0]
+    limited = lm_beam_decode(hat_or_bat, scorer, MAPPING, lm_weight=0.0, rules=WordRules(lexicon=["hat", "the"]))[0]
+    assert text(free) == "bat" and text(limited) == "hat"
+
+
+def test_hot_words_win_close_calls_and_their_bonus_is_taken_back_from_other_words(scorer):
+    ant_or_ent = posteriors([{"e": 0.55, "a": 0.4}, {}, {"n": 0.9}, {}, {"t": 0.9}])
+    assert text(lm_beam_decode(ant_or_ent, scorer, MAPPING, lm_weight=0.0)[0]) == "ent"
+    rules = WordRules(hot_words=["ANT"], bonus=1.0)
+    assert text(lm_beam_decode(ant_or_ent, scorer, MAPPING, lm_weight=0.0, rules=rules)[0]) == "ant"
+    word, granted, change = rules.extend("an", 2.0, "d")  # "and" is no hot word: the bonus of "an" is taken back
+    assert (word, granted, change) == ("and", 0.0, -2.0)
+    assert rules.close("ant", 3.0) == 0.0 and rules.close("an", 2.0) == -2.0
+
+
+def test_alignment_follows_the_best_path():
+    frames = align(TBE, [MAPPING.index(c) for c in "the"])
+    assert frames.tolist() == [0, -1, 1, -1, 2, -1]
+    assert align(TBE[:2], [MAPPING.index(c) for c in "the"]) is None  # three labels cannot fit in two frames
+    doubled = posteriors([{"t": 0.9}, {}, {"t": 0.9}])
+    assert align(doubled, [MAPPING.index("t")] * 2).tolist() == [0, -1, 1]
+
+
+def test_character_confidences_are_the_posteriors_of_the_aligned_frames():
+    labels = [MAPPING.index(c) for c in "the"]
+    assert character_confidences(TBE, labels) == pytest.approx([0.95, 0.40, 0.9])
+    greedy_labels, greedy_peaks = greedy_confidences(TBE)
+    assert text(greedy_labels) == "tbe" and greedy_peaks == pytest.approx([0.95, 0.55, 0.9])
+    assert character_confidences(TBE, greedy_labels) == pytest.approx(greedy_peaks)
+    assert character_confidences(TBE[:2], labels) == [0.0, 0.0, 0.0]
+
+
+def test_word_confidences_are_their_least_sure_characters():
+    assert word_confidences("a bc  d", [0.9, 1.0, 0.8, 0.5, 1.0, 1.0, 0.7]) == [("a", 0.9), ("bc", 0.5), ("d", 0.7)]
+    assert word_confidences("", []) == []
+
+
+def test_a_reading_is_still_a_text_and_confidence_pair():
+    result = reading(TBE, [MAPPING.index(c) for c in "th e"[:2]], MAPPING, 0.8)
+    text_read, confidence = result
+    assert (text_read, confidence) == ("th", 0.8) == result
+    assert result.text == "th" and result.words == [("th", pytest.approx(0.40))]
+    again = pickle.loads(pickle.dumps(result))
+    assert again == result and again.characters == result.characters
+    assert Reading("ab", 0.5, [("a", 0.5), ("b", 0.25)], [("ab", 0.25)]).details() == {
+        "characters": [{"text": "a", "confidence": 0.5}, {"text": "b", "confidence": 0.25}],
+        "words": [{"text": "ab", "confidence": 0.25}],
+    }

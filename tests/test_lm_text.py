@@ -1,0 +1,79 @@
+"""The language model's training text: no line of an RWTH test or validation form, and no validation or test line of
+the line model's writers, is in it (Copiste's writers copied the same texts: overlap is dropped, not assumed away)."""
+
+import json
+
+import pytest
+
+from tests.conftest import REPO
+from text_recognizer.datasets.lm_text import (
+    HeldOut,
+    brown_pieces,
+    iam_lines_by_split,
+    real_line_splits,
+    training_units,
+    words,
+)
+from text_recognizer.errors import DataError
+
+RWTH_LISTS = REPO.parent / "shared" / "data" / "iam" / "splits_rwth"
+EXPERIMENT = REPO / "training" / "experiments" / "handwriting_line_predictor.json"
+needs_rwth = pytest.mark.skipif(not RWTH_LISTS.is_dir(), reason="the RWTH split lists are not in ../shared/data")
+
+
+def test_a_unit_sharing_five_words_in_a_row_or_a_whole_line_with_held_out_text_is_held_out():
+    held_out = HeldOut(["The quick brown fox jumps over the lazy dog.", "Bonjour, Paris!"])
+    assert held_out.overlaps("and the QUICK brown fox, jumps high")
+    assert held_out.overlaps("bonjour paris")
+    assert not held_out.overlaps("the quick brown cat jumps over")
+    assert not held_out.overlaps("bonjour Lyon")
+    assert words("L'été, 1987!") == ["l", "été", "1987"]
+
+
+def test_brown_is_cut_into_line_length_pieces_the_same_way_every_time():
+    pieces = brown_pieces()
+    assert pieces[:50] == brown_pieces()[:50]
+    lengths = [len(piece) for piece in pieces[:-1]]
+    assert 25 <= sum(lengths) / len(lengths) <= 65 and max(lengths) < 100
+
+
+def test_unknown_sources_and_configs_are_refused():
+    with pytest.raises(DataError, match="Unknown language model corpus"):
+        training_units({"wikipedia": 1}, {"train": [], "val": [], "test": []}, {})
+    with pytest.raises(DataError, match="HandwritingLinesDataset"):
+        real_line_splits({"dataset": "EmnistLinesDataset", "dataset_args": {}})
+
+
+def assert_not_in(lines: list[str], units: list[str]) -> None:
+    """No line of five words or more is anywhere in the units' text; no shorter line is a whole unit."""
+    text, whole = "\n".join(units), {" ".join(words(unit)) for unit in units}
+    for line in lines:
+        assert (line not in text) if len(words(line)) >= 5 else (" ".join(words(line)) not in whole), line
+
+
+@pytest.fixture(scope="module")
+def built() -> tuple[list[str], dict, dict, dict]:
+    iam = iam_lines_by_split(RWTH_LISTS)
+    real = real_line_splits(json.loads(EXPERIMENT.read_text()))
+    units, report = training_units({"brown": 1, "iam-train": 1, "copiste-train": 1}, iam, real)
+    return units, report, iam, real
+
+
+@needs_rwth
+@pytest.mark.slow
+def test_no_line_of_an_rwth_test_form_is_in_the_training_text(built):
+    units, report, iam, _ = built
+    assert len(iam["train"]) == 6161 and len(iam["test"]) == 1861
+    assert not set(iam["test"]) & set(iam["train"])
+    assert_not_in(iam["test"] + iam["val"], units)
+    assert report["iam-train"]["units"] == 6161
+
+
+@needs_rwth
+@pytest.mark.slow
+def test_no_validation_or_test_line_of_the_line_models_writers_is_in_the_training_text(built):
+    units, report, _, real = built
+    for corpus in ("iam_lines", "copiste_fr"):
+        assert_not_in(real[corpus]["val"] + real[corpus]["test"], units)
+    # Writers copied the same Wikipedia texts: training lines repeating a held-out one were dropped, not kept.
+    assert report["copiste-train"]["dropped_overlapping_held_out"] > 100
