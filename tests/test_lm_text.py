@@ -74,6 +74,22 @@ def test_no_line_of_an_rwth_test_form_is_in_the_training_text(built):
 def test_no_validation_or_test_line_of_the_line_models_writers_is_in_the_training_text(built):
     units, report, _, real = built
     for corpus in ("iam_lines", "copiste_fr"):
-        assert_not_in(real[corpus]["val"] + real[corpus]["test"], units)
+        assert_not_in([line.text for line in real[corpus]["val"] + real[corpus]["test"]], units)
     # Writers copied the same Wikipedia texts: training lines repeating a held-out one were dropped, not kept.
     assert report["copiste-train"]["dropped_overlapping_held_out"] > 100
+
+
+SHIPPED_LM = REPO / "text_recognizer" / "weights" / "lm" / "english_french_chars.npz"
+
+
+@needs_rwth
+@pytest.mark.slow
+def test_the_shipped_language_model_was_kept_apart_from_the_writers_the_line_model_is_measured_on(built):
+    from text_recognizer.char_lm import load_language_model
+    from text_recognizer.datasets.lm_text import held_out_groups
+
+    model = load_language_model(SHIPPED_LM)
+    _, _, _, real = built
+    assert model.meta["held_out_groups"] == held_out_groups(real)
+    assert model.meta["sources"]["iam-train"]["units"] == 6161  # the RWTH training list's lines, and no others
+    assert set(model.meta["sources"]) <= {"brown", "iam-train", "copiste-train"}

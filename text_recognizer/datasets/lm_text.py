@@ -83,8 +83,9 @@ def brown_pieces(seed: int = 0) -> list[str]:
     return [*pieces, current] if current else pieces
 
 
-def real_line_splits(config: dict) -> dict[str, dict[str, list[str]]]:
-    """Texts of each real-line corpus by split, as the line model (card or experiment config) split them."""
+def real_line_splits(config: dict) -> dict[str, dict[str, list]]:
+    """Lines (CorpusLine: image, text, group) of each real-line corpus by split, as the line model (card or
+    experiment config) split them; a card whose recorded writers differ from the split made now is an error."""
     from text_recognizer.datasets.handwriting_lines import HandwritingLinesDataset
 
     args = config.get("data", {}).get("args") or config.get("dataset_args")
@@ -97,20 +98,25 @@ def real_line_splits(config: dict) -> dict[str, dict[str, list[str]]]:
             groups = {line.group for line in lines}
             if corpus in recorded and not groups >= set(recorded[corpus].get(split, [])):
                 raise DataError(f"The {corpus} {split} writers of the card differ from the dataset's; data changed?")
+    return parts
+
+
+def held_out_groups(real: dict[str, dict[str, list]]) -> dict[str, list[str]]:
+    """The validation and test writers (or pages) of each corpus: what a language model must be kept apart from."""
     return {
-        corpus: {split: [line.text for line in lines] for split, lines in part.items()}
-        for corpus, part in parts.items()
+        corpus: sorted({line.group for split in ("val", "test") for line in part[split]})
+        for corpus, part in real.items()
     }
 
 
-def held_out_texts(iam: dict[str, list[str]], real: dict[str, dict[str, list[str]]]) -> list[str]:
+def held_out_texts(iam: dict[str, list[str]], real: dict[str, dict[str, list]]) -> list[str]:
     """Every text a model is validated or tested on: RWTH val and test lines, real-line val and test lines."""
     texts = iam["val"] + iam["test"]
-    return texts + [text for part in real.values() for split in ("val", "test") for text in part[split]]
+    return texts + [line.text for part in real.values() for split in ("val", "test") for line in part[split]]
 
 
 def training_units(
-    sources: dict[str, int], iam: dict[str, list[str]], real: dict[str, dict[str, list[str]]]
+    sources: dict[str, int], iam: dict[str, list[str]], real: dict[str, dict[str, list]]
 ) -> tuple[list[str], dict[str, dict[str, int]]]:
     """Units of the named sources (each repeated `weight` times) without held-out overlap, and counts per source."""
     unknown = sorted(set(sources) - set(SOURCES))
@@ -124,13 +130,13 @@ def training_units(
         elif source == "iam-train":
             texts = iam["train"]
         else:
-            texts = real["copiste_fr"]["train"]
+            texts = [line.text for line in real["copiste_fr"]["train"]]
         kept = [text for text in texts if not held_out.overlaps(text)]
         report[source] = {"units": len(texts), "dropped_overlapping_held_out": len(texts) - len(kept), "weight": weight}
         units += kept * weight
     return units, report
 
 
-def validation_texts(real: dict[str, dict[str, list[str]]], corpora: tuple[str, ...] = ("iam_lines", "copiste_fr")):
-    """Validation lines of the line model's validation writers (never test): what the order is chosen on."""
-    return {corpus: real[corpus]["val"] for corpus in corpora if corpus in real}
+def validation_texts(real: dict[str, dict[str, list]], corpora: tuple[str, ...] = ("iam_lines", "copiste_fr")):
+    """Texts of the line model's validation writers (never test) per corpus: what the order is chosen on."""
+    return {corpus: [line.text for line in real[corpus]["val"]] for corpus in corpora if corpus in real}
