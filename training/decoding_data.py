@@ -1,0 +1,59 @@
+"""Held-apart lines of a real-line model and its network's outputs on them (cached), for tuning and measuring decoders.
+
+Outputs are cached per card run, corpus and split in data/processed/decoding/ (float16), so trying many decoder
+settings runs the network once.
+"""
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from text_recognizer.datasets.lm_text import real_line_splits
+from text_recognizer.datasets.sources import processed_dir
+from text_recognizer.line_predictor import LinePredictor
+from text_recognizer.metrics import character_error_rate, word_error_rate
+
+CORPORA = ("iam_lines", "copiste_fr")
+
+
+def held_apart(card: dict[str, Any], split: str, corpora: tuple[str, ...] = CORPORA) -> dict[str, list]:
+    """The card's lines of `split` ("val" or "test") per corpus, as its dataset keeps them (charset, max_length)."""
+    real = real_line_splits(card)
+    charset = set(card["mapping"][1:])
+    longest = card["data"]["args"].get("max_length", 128)
+    return {
+        corpus: [line for line in real[corpus][split] if set(line.text) <= charset and len(line.text) <= longest]
+        for corpus in corpora
+        if corpus in real
+    }
+
+
+def network_outputs(predictor: LinePredictor, lines: list, name: str) -> list[np.ndarray]:
+    """The network's (T, C) outputs for each line, read from the cache when the same run made it."""
+    cache = processed_dir("decoding") / f"{predictor.card['run_id']}_{name}.npz"
+    files = np.array([str(line.image) for line in lines])
+    if cache.exists():
+        with np.load(cache, allow_pickle=False) as saved:
+            if np.array_equal(saved["files"], files):
+                return np.split(saved["outputs"].astype(np.float32), np.cumsum(saved["steps"])[:-1])
+    outputs = predictor.outputs([line.image for line in lines])
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    partial = cache.with_name(cache.name + ".part.npz")
+    steps = np.array([len(output) for output in outputs])
+    np.savez_compressed(partial, files=files, steps=steps, outputs=np.concatenate(outputs).astype(np.float16))
+    Path(partial).replace(cache)
+    return outputs
+
+
+def decode_all(decode, outputs: list[np.ndarray]) -> tuple[list, float]:
+    """Readings of every output and the seconds decoding took."""
+    started = time.perf_counter()
+    readings = [decode(output) for output in outputs]
+    return readings, time.perf_counter() - started
+
+
+def error_rates(readings: list, references: list[str]) -> tuple[float, float]:
+    texts = [reading[0] for reading in readings]
+    return character_error_rate(texts, references), word_error_rate(texts, references)

@@ -1,0 +1,120 @@
+"""Tune the language model's weight and insertion bonus on the line model's validation writers and name the model in
+the line model's card (its "language_model" entry), so that `--decoder lm` uses them.
+
+    python training/tune_language_model.py [--card CARD] [--language-model lm/english_french_chars.npz]
+
+Every pair of --lm-weights x --bonuses decodes the validation lines of IAM and Copiste (never the test writers); the
+pair with the lowest mean CER of the two corpora is written into the card (atomically), with the figures behind it.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from text_recognizer.cards import load_card, write_json_atomic
+from text_recognizer.char_lm import load_language_model
+from text_recognizer.datasets.lm_text import held_out_groups, real_line_splits
+from text_recognizer.errors import UserError
+from text_recognizer.line_decoder import LineDecoder
+from text_recognizer.line_predictor import DEFAULT_CARD, LinePredictor
+from training.decoding_data import decode_all, error_rates, held_apart, network_outputs
+
+DEFAULT_LANGUAGE_MODEL = "lm/english_french_chars.npz"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--card", default=DEFAULT_CARD, help=f"the line model's card (default {DEFAULT_CARD})")
+    parser.add_argument(
+        "--language-model",
+        default=DEFAULT_LANGUAGE_MODEL,
+        help=f"the model file, relative to the card's folder or absolute (default {DEFAULT_LANGUAGE_MODEL})",
+    )
+    parser.add_argument("--lm-weights", default="0.3,0.5,0.7,1.0", help="LM weights to try (comma-separated)")
+    parser.add_argument("--bonuses", default="0,1,2,3", help="insertion bonuses per character to try")
+    parser.add_argument("--beam-width", type=int, default=16)
+    parser.add_argument("--lines", type=int, default=0, help="at most this many validation lines per corpus (0: all)")
+    parser.add_argument("--dry-run", action="store_true", help="print the figures, leave the card as it is")
+    return parser.parse_args(argv)
+
+
+def check_kept_apart(card: dict, model_meta: dict) -> None:
+    """The language model must have been kept apart from the validation and test writers of this card's split."""
+    expected = held_out_groups(real_line_splits(card))
+    recorded = model_meta.get("held_out_groups")
+    if recorded != expected:
+        raise UserError(
+            "The language model was not built apart from this card's validation and test writers; rebuild it with "
+            f"`python training/build_language_model.py --splits-from {card['card_path']}`."
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        card = load_card(args.card)
+        path = Path(args.language_model)
+        entry_file = str(path) if path.is_absolute() else path.as_posix()
+        model = load_language_model(path if path.is_absolute() else Path(card["card_path"]).parent / path)
+        check_kept_apart(card, model.meta)
+        weights = [float(value) for value in args.lm_weights.split(",")]
+        bonuses = [float(value) for value in args.bonuses.split(",")]
+    except (UserError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    predictor = LinePredictor(args.card)
+    lines = {corpus: part[: args.lines or None] for corpus, part in held_apart(card, "val").items()}
+    outputs = {corpus: network_outputs(predictor, part, f"{corpus}_val") for corpus, part in lines.items()}
+    references = {corpus: [line.text for line in part] for corpus, part in lines.items()}
+    sizes = ", ".join(f"{corpus} {len(part)}" for corpus, part in lines.items())
+    print(f"validation lines: {sizes}; order-{model.order} language model, beam width {args.beam_width}")
+    greedy = {
+        corpus: error_rates(decode_all(LineDecoder(card), outputs[corpus])[0], references[corpus]) for corpus in lines
+    }
+    print("greedy: " + ", ".join(f"{c} CER {cer:.4f} WER {wer:.4f}" for c, (cer, wer) in greedy.items()))
+    results = []
+    for weight in weights:
+        for bonus in bonuses:
+            settings = {"file": entry_file, "lm_weight": weight, "bonus": bonus, "beam_width": args.beam_width}
+            decoder = LineDecoder(card, "lm", language_model=settings)
+            rates, seconds = {}, 0.0
+            for corpus in lines:
+                readings, took = decode_all(decoder, outputs[corpus])
+                rates[corpus], seconds = error_rates(readings, references[corpus]), seconds + took
+            mean_cer = sum(cer for cer, _ in rates.values()) / len(rates)
+            mean_wer = sum(wer for _, wer in rates.values()) / len(rates)
+            count = sum(len(part) for part in lines.values())
+            print(
+                f"weight {weight:4.2f} bonus {bonus:4.1f}: "
+                + ", ".join(f"{c} CER {cer:.4f} WER {wer:.4f}" for c, (cer, wer) in rates.items())
+                + f"; mean CER {mean_cer:.4f}; {1000 * seconds / count:.1f} ms/line"
+            )
+            results.append((mean_cer, mean_wer, settings, rates))
+    mean_cer, mean_wer, settings, rates = min(results, key=lambda result: result[:2])
+    print(f"best: weight {settings['lm_weight']}, bonus {settings['bonus']} (mean validation CER {mean_cer:.4f})")
+    if args.dry_run:
+        return 0
+    card_file = Path(card["card_path"])
+    stored = json.loads(card_file.read_text())
+    stored["language_model"] = {
+        **settings,
+        "order": model.order,
+        "tuned_on": "validation writers: " + sizes,
+        "validation": {
+            corpus: {
+                "greedy_cer": round(greedy[corpus][0], 4),
+                "greedy_wer": round(greedy[corpus][1], 4),
+                "lm_cer": round(cer, 4),
+                "lm_wer": round(wer, 4),
+            }
+            for corpus, (cer, wer) in rates.items()
+        },
+    }
+    write_json_atomic(card_file, stored)
+    print(f"wrote the language_model entry into {card_file}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
