@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SUPPORT, run_cli
+from tests.conftest import REPO, SUPPORT, run_cli
 from tests.serving import SHIPPED
 from tests.test_api_limits import AppClient
 from text_recognizer.cards import load_card
@@ -164,3 +164,24 @@ def test_the_api_says_when_the_language_model_is_missing(bare_weights, monkeypat
         assert client.post("/v1/predict/line", files=upload).status_code == 200
         missing = client.post("/v1/predict/line?decoder=lm", files=upload)
         assert missing.status_code == 503 and "names no language model" in missing.json()["error"]
+
+
+@pytest.mark.slow
+def test_tuning_writes_the_best_settings_into_the_card_and_refuses_a_model_not_kept_apart(weights, tmp_path):
+    card = json.loads((weights / f"{CTC_CARD}.json").read_text())
+    experiment = json.loads((REPO / "training" / "experiments" / "handwriting_line_predictor.json").read_text())
+    card.update(dataset="HandwritingLinesDataset", data={"args": experiment["dataset_args"]})
+    card.pop("language_model")
+    folder = serving_folder(tmp_path / "weights", None)
+    (folder / "lm").mkdir()
+    shutil.copy(SHIPPED / "lm" / "english_french_chars.npz", folder / "lm")
+    (folder / "real.json").write_text(json.dumps(card))
+    tune = ("training/tune_language_model.py", "--card", str(folder / "real.json"), "--lines", "3")
+    result = run_cli(*tune, "--lm-weights", "0.5", "--bonuses", "0,1", "--beam-width", "4")
+    assert result.returncode == 0, result.stderr
+    entry = json.loads((folder / "real.json").read_text())["language_model"]
+    assert entry["file"] == "lm/english_french_chars.npz" and entry["lm_weight"] == 0.5 and entry["bonus"] in (0, 1)
+    assert set(entry["validation"]) == {"iam_lines", "copiste_fr"}
+    train_language_model(["no record of what was held out"], 3).save(folder / "lm" / "other.npz")
+    refused = run_cli(*tune, "--language-model", "lm/other.npz")
+    assert refused.returncode == 2 and "not built apart" in refused.stderr
