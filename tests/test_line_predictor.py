@@ -1,4 +1,5 @@
-"""LinePredictor with the shipped line models, on real support lines and real IAM lines."""
+"""LinePredictor with the shipped EMNIST line models, on lines of held-apart glyphs and real IAM lines (the default,
+real-handwriting model: tests/test_handwriting_predictor.py)."""
 
 import csv
 
@@ -12,6 +13,7 @@ from text_recognizer.metrics import character_error_rate
 
 LINES = SUPPORT / "lines"
 CNN_CARD = "LineModel_EmnistLinesDataset_line_cnn_all_conv"
+CTC_CARD = "LineModelCtc_EmnistLinesDataset_line_crnn"
 IAM_LINES = sorted((SUPPORT.parents[1] / "data" / "raw" / "iam" / "lines_sample").glob("*.png"))
 
 
@@ -23,7 +25,7 @@ def support_lines() -> tuple[list, list[str]]:
 
 @pytest.fixture(scope="module")
 def predictor() -> LinePredictor:
-    return LinePredictor()
+    return LinePredictor(CTC_CARD)
 
 
 def test_reads_lines_of_held_apart_glyphs(predictor):
@@ -34,8 +36,8 @@ def test_reads_lines_of_held_apart_glyphs(predictor):
 
 def test_beam_search_reads_them_at_least_as_well():
     paths, references = support_lines()
-    greedy = [text for text, _ in LinePredictor().predict_batch(paths)]
-    beam = [text for text, _ in LinePredictor(beam_width=8).predict_batch(paths)]
+    greedy = [text for text, _ in LinePredictor(CTC_CARD).predict_batch(paths)]
+    beam = [text for text, _ in LinePredictor(CTC_CARD, beam_width=8).predict_batch(paths)]
     assert character_error_rate(beam, references) <= character_error_rate(greedy, references) + 0.02
 
 

@@ -84,15 +84,19 @@ class HandwritingLinesDataset(Dataset):
         self.paths = paths or {}
         self.input_shape = (height, None)
 
-    def prepare(self) -> "HandwritingLinesDataset":
-        parts: dict[str, dict[str, list[CorpusLine]]] = {}
-        self.reports = {}
+    def corpus_splits(self) -> dict[str, dict[str, list[CorpusLine]]]:
+        """Each corpus's lines by split (writer-disjoint, seeded), before the charset filters them; also for benches."""
+        parts, self.reports = {}, {}
         for offset, name in enumerate(self.corpora):
             lines, report = read_corpus(name, self.paths.get(name))
             if report.problems:
                 log.info("%s: %s; those rows are left out.", name, report)
             self.reports[name] = report
             parts[name] = split_groups(lines, self.fractions, self.seed + offset)
+        return parts
+
+    def prepare(self) -> "HandwritingLinesDataset":
+        parts = self.corpus_splits()
         training_texts = [line.text for part in parts.values() for line in part["train"]]
         self.mapping = [BLANK, *sorted(set("".join(training_texts)))]
         self.output_shape = (self.max_length, len(self.mapping))

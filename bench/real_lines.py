@@ -1,0 +1,67 @@
+"""The real-handwriting line model on writers held apart from its training: CER and WER per corpus (greedy and beam),
+LinePredictor throughput on 64-px lines of about 1,000 px, and the training speed its card recorded.
+
+    python bench/real_lines.py [--card CARD] [--beam-width 10] [--beam-lines 200]
+
+The held-apart lines are the test split the card records (same corpora, fractions and seed), read from the image
+files through LinePredictor (ONNX Runtime), as a user would. Names are scored case-insensitively (block capitals).
+"""
+
+import argparse
+import time
+
+import cv2
+import numpy as np
+
+from text_recognizer.cards import load_card
+from text_recognizer.datasets.handwriting_lines import HandwritingLinesDataset
+from text_recognizer.line_predictor import DEFAULT_CARD, LinePredictor
+from text_recognizer.metrics import character_error_rate, word_error_rate
+
+CASE_INSENSITIVE = {"names"}
+
+
+def error_rates(predictor: LinePredictor, lines, lower: bool) -> tuple[float, float]:
+    predictions = [text for text, _ in predictor.predict_batch([line.image for line in lines])]
+    references = [line.text for line in lines]
+    if lower:
+        predictions, references = [p.lower() for p in predictions], [r.lower() for r in references]
+    return character_error_rate(predictions, references), word_error_rate(predictions, references)
+
+
+def throughput(predictor: LinePredictor, lines, count: int = 128) -> tuple[float, float]:
+    """Lines per second of predict_batch over `count` lines about 1,000 px wide at 64 px (their mean width too)."""
+    wide = [line.image for line in lines if cv2.imread(str(line.image), cv2.IMREAD_GRAYSCALE).shape[1] >= 900]
+    images = [cv2.imread(str(path), cv2.IMREAD_GRAYSCALE) for path in (wide * 8)[:count]]
+    predictor.predict_batch(images[:8])  # warm up
+    started = time.perf_counter()
+    predictor.predict_batch(images)
+    return count / (time.perf_counter() - started), float(np.mean([image.shape[1] for image in images]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--card", default=DEFAULT_CARD)
+    parser.add_argument("--beam-width", type=int, default=10)
+    parser.add_argument("--beam-lines", type=int, default=200, help="test lines per corpus decoded by beam search")
+    args = parser.parse_args()
+    card = load_card(args.card)
+    held_apart = {
+        name: part["test"] for name, part in HandwritingLinesDataset(**card["data"]["args"]).corpus_splits().items()
+    }
+    greedy, beam = LinePredictor(args.card), LinePredictor(args.card, beam_width=args.beam_width)
+    print(f"card {args.card} (run {card['run_id']}), test writers held apart from training")
+    print(f"corpus       lines  groups   CER greedy  WER greedy   CER beam{args.beam_width} (first {args.beam_lines})")
+    for name, lines in held_apart.items():
+        lower = name in CASE_INSENSITIVE
+        cer, wer = error_rates(greedy, lines, lower)
+        beam_cer, _ = error_rates(beam, lines[: args.beam_lines], lower)
+        groups = len({line.group for line in lines})
+        print(f"{name:11s} {len(lines):6d} {groups:7d} {cer:11.3f} {wer:11.3f} {beam_cer:11.3f}")
+    rate, width = throughput(greedy, [line for lines in held_apart.values() for line in lines])
+    print(f"LinePredictor.predict_batch (ONNX Runtime, greedy, batches of 64): {rate:.0f} lines/s, 64x{width:.0f} px")
+    print(f"training speed recorded in the card: {card['metrics']['samples_per_s']:.1f} lines/s")
+
+
+if __name__ == "__main__":
+    main()
