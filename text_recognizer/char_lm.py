@@ -43,19 +43,41 @@ class CharNgramLM:
 
     def distribution(self, context: tuple[int, ...]) -> np.ndarray:
         """P(symbol | the last order-1 ids of `context`) for every vocabulary symbol (float64, sums to 1)."""
-        probabilities = self.unigram.copy()
-        for length, level in enumerate(self.levels, start=1):
-            if len(context) < length:
-                break
-            code = 0
-            for symbol in context[-length:]:
-                code = code * self.size + symbol
-            found = np.searchsorted(level["contexts"], code)
-            if found < len(level["contexts"]) and level["contexts"][found] == code:
-                start, end = level["starts"][found], level["starts"][found + 1]
-                probabilities *= level["gammas"][found]
-                probabilities[level["symbols"][start:end]] += level["discounted"][start:end]
+        keys, starts, gammas, symbols, discounted = self._flat()
+        wanted, code, power = [], 0, 1
+        for length in range(1, min(len(context), self.order - 1) + 1):
+            code += context[-length] * power
+            wanted.append(code + self._offsets[length - 1])
+            power *= self.size
+        if not wanted:
+            return self.unigram.copy()
+        if not len(keys):
+            return self.unigram.copy()
+        found = np.minimum(keys.searchsorted(wanted), len(keys) - 1)
+        hits = found[keys[found] == wanted].tolist()
+        probabilities, scale = np.zeros(self.size), 1.0
+        for row in reversed(hits):  # longest context first: P = gamma * P_shorter + discounted
+            start, end = starts[row], starts[row + 1]
+            probabilities[symbols[start:end]] += scale * discounted[start:end]
+            scale *= gammas[row]
+        probabilities += scale * self.unigram
         return probabilities
+
+    def _flat(self) -> tuple[np.ndarray, ...]:
+        """Every level's tables in one sorted key space (context code + an offset per length), made on first use."""
+        if not hasattr(self, "_tables"):
+            self._offsets = [sum(self.size**j for j in range(1, length)) for length in range(1, self.order)]
+            shift = np.cumsum([0] + [len(level["symbols"]) for level in self.levels])
+            keys = [level["contexts"] + offset for level, offset in zip(self.levels, self._offsets, strict=True)]
+            starts = [level["starts"][:-1] + first for level, first in zip(self.levels, shift[:-1], strict=True)]
+            self._tables = (
+                np.concatenate([np.zeros(0, np.int64), *keys]),
+                np.concatenate([np.zeros(0, np.int64), *starts, shift[-1:]]),
+                np.concatenate([np.zeros(0), *(level["gammas"] for level in self.levels)]),
+                np.concatenate([np.zeros(0, np.intp), *(level["symbols"] for level in self.levels)]).astype(np.intp),
+                np.concatenate([np.zeros(0, np.float32), *(level["discounted"] for level in self.levels)]),
+            )
+        return self._tables
 
     def log_probabilities(self, ids: np.ndarray, contexts: np.ndarray) -> np.ndarray:
         """Natural log P(ids[i] | contexts[i]) for many positions at once; contexts: (n, order-1) ids."""
