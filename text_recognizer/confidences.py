@@ -1,8 +1,9 @@
 """Per-character and per-word confidences of a decoded line, from the network's CTC posteriors.
 
-Whatever decoder chose the text, its characters are aligned to frames by the best CTC path (Viterbi); a character's
-confidence is the highest posterior the network gave it on its frames, a word's (a run of non-space characters) the
-lowest of its characters'. A character a language model put in against the network's reading gets a low confidence.
+A character's confidence is its posterior on the frame that emitted it (greedy: the highest of its run of frames;
+beam search: on the best CTC alignment, found by Viterbi); the language model decoder weighs that frame's classes by
+the language model as its search does (lm_decoding.fused_confidences). A word's (a run of non-space characters) is
+the product of its characters': how likely all of them are right.
 """
 
 import numpy as np
@@ -91,12 +92,12 @@ def greedy_confidences(probabilities: np.ndarray, blank: int = BLANK) -> tuple[l
 
 
 def word_confidences(text: str, confidences: list[float]) -> list[tuple[str, float]]:
-    """(word, lowest confidence of its characters) for each run of non-space characters."""
+    """(word, product of its characters' confidences: how likely all are right) for each run of non-spaces."""
     words, start = [], None
     for index, char in enumerate(text + " "):
         if char.isspace():
             if start is not None:
-                words.append((text[start:index], float(min(confidences[start:index]))))
+                words.append((text[start:index], float(np.prod(confidences[start:index]))))
             start = None
         elif start is None:
             start = index

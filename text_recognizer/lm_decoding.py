@@ -97,7 +97,8 @@ def lm_beam_decode(
     # Prefixes are nodes of a tree (0: the empty prefix), so a beam is keyed by an int, not a tuple to hash.
     # Per node: parent, last label, LM-and-rules score, LM state, word in progress, hot-word bonus granted to it,
     # and the highest posterior of its last label on a frame that emitted it.
-    parents, last_labels, scores, states, words, granted, peaks = [-1], [-1], [0.0], [scorer.start], [""], [0.0], [0.0]
+    parents, last_labels, scores, states, words, granted = [-1], [-1], [0.0], [scorer.start], [""], [0.0]
+    peaks, peak_frames = [0.0], [0]
     children: dict[int, int] = {}  # node * classes + label -> child node (-1: the word rules forbid it)
     classes = probabilities.shape[1]
     beams: dict[int, list[float]] = {0: [1.0, 0.0]}  # node -> [P(ends in blank), P(ends in a label)]
@@ -126,6 +127,7 @@ def lm_beam_decode(
             words.append(word)
             granted.append(bonus_so_far)
             peaks.append(0.0)
+            peak_frames.append(0)
         return found
 
     for t, step in enumerate(probabilities):
@@ -146,13 +148,15 @@ def lm_beam_decode(
                         continue
                     if label == last:
                         grown.setdefault(node, [0.0, 0.0])[1] += p_label * p  # a repeat with no blank between
-                        peaks[node] = max(peaks[node], p)
+                        if p > peaks[node]:
+                            peaks[node], peak_frames[node] = p, t
                         through = p_blank * p
                     else:
                         through = (p_blank + p_label) * p
                     if through > 0 and (extended := child(node, label)) >= 0:
                         grown.setdefault(extended, [0.0, 0.0])[1] += through
-                        peaks[extended] = max(peaks[extended], p)
+                        if p > peaks[extended]:
+                            peaks[extended], peak_frames[extended] = p, t
             if not grown:
                 continue
             ranked = heapq.nlargest(beam_width, grown.items(), key=lambda item: _log(sum(item[1])) + scores[item[0]])
@@ -176,12 +180,45 @@ def lm_beam_decode(
 
     best, acoustic = max(beams.items(), key=final)
     log_p = _log(sum(acoustic)) + log_scale
-    labels, confidences = [], []
+    labels, frames, contexts = [], [], []
     while best > 0:
         labels.append(last_labels[best])
-        confidences.append(peaks[best])
+        frames.append(peak_frames[best])
+        contexts.append(states[parents[best]])
         best = parents[best]
-    return labels[::-1], float(math.exp(max(log_p, -700.0) / max(len(probabilities), 1))), confidences[::-1]
+    labels, frames, contexts = labels[::-1], frames[::-1], contexts[::-1]
+    confidence = float(math.exp(max(log_p, -700.0) / max(len(probabilities), 1)))
+    return (
+        labels,
+        confidence,
+        fused_confidences(probabilities, labels, frames, contexts, scorer, lm_weight, bonus, blank),
+    )
+
+
+def fused_confidences(
+    probabilities: np.ndarray,
+    labels: list[int],
+    frames: list[int],
+    contexts: list[tuple],
+    scorer: LanguageModelScorer,
+    lm_weight: float,
+    bonus: float,
+    blank: int = BLANK,
+) -> list[float]:
+    """Each label's share of its emitting frame once the language model has had its say: at that frame, every class
+    k weighs P_ctc(k) * P_lm(k | context)^lm_weight * e^bonus (the blank: P_ctc(blank)), as the search weighs them.
+    With lm_weight and bonus 0 this is the label's posterior on that frame."""
+    if not labels:
+        return []
+    with np.errstate(divide="ignore"):
+        acoustic = np.log(probabilities[frames])
+    language = np.array([scorer.scores(context)[:-1] for context in contexts])
+    weighed = acoustic + lm_weight * language + bonus
+    weighed[:, blank] = acoustic[:, blank]
+    weighed -= weighed.max(axis=1, keepdims=True)
+    shares = np.exp(weighed)
+    rows = np.arange(len(labels))
+    return (shares[rows, labels] / shares.sum(axis=1)).tolist()
 
 
 def _log(value: float) -> float:
