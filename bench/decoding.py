@@ -45,12 +45,26 @@ def wrong_words(read: list[str], reference: list[str]) -> list[bool]:
     return wrong
 
 
-def confidence_figure(readings: list, references: list[str]) -> tuple[float, int, int]:
-    """Share of word errors held by the lowest-confidence 20% of words read, the errors and the words."""
+def least_sure_characters(reading) -> list[float]:
+    """Each word's least sure character's confidence (the alternative to the shipped product, for comparison)."""
+    values, current = [], []
+    for char, confidence in [*reading.characters, (" ", 1.0)]:
+        if char.isspace():
+            if current:
+                values.append(min(current))
+            current = []
+        else:
+            current.append(confidence)
+    return values
+
+
+def confidence_figure(readings: list, references: list[str], least: bool = False) -> tuple[float, int, int]:
+    """Share of word errors held by the lowest-confidence 20% of words read, the errors and the words (`least`: a
+    word's confidence is its least sure character's instead of the product)."""
     confidences, errors = [], []
     for reading, reference in zip(readings, references, strict=True):
         words = reading.words
-        confidences += [confidence for _, confidence in words]
+        confidences += least_sure_characters(reading) if least else [confidence for _, confidence in words]
         errors += wrong_words([word for word, _ in words], reference.split())
     order = np.argsort(confidences, kind="stable")
     lowest = order[: round(LOWEST * len(order))]
@@ -81,7 +95,9 @@ def main() -> None:
     print(f"card {args.card} (run {card['run_id']}); test writers held apart from training and from the LM")
     print(f"language model: {settings or 'none named in the card'}")
     outputs = {corpus: network_outputs(predictor, part, f"{corpus}_test") for corpus, part in lines.items()}
-    print(f"{'corpus':11s} {'lines':>6s} {'decoder':8s} {'CER':>7s} {'WER':>7s} {'decode ms/line':>15s}  conf. 20%")
+    print(
+        f"{'corpus':11s} {'lines':>6s} {'decoder':8s} {'CER':>7s} {'WER':>7s} {'decode ms/line':>15s}  conf. 20% (min)"
+    )
     for corpus, part in lines.items():
         references = [line.text for line in part]
         for name in DECODERS:
@@ -89,9 +105,10 @@ def main() -> None:
             readings, seconds = decode_all(decoder, outputs[corpus])
             cer, wer = error_rates(readings, references)
             share, errors, words = confidence_figure(readings, references)
+            least, _, _ = confidence_figure(readings, references, least=True)
             print(
                 f"{corpus:11s} {len(part):6d} {name:8s} {cer:7.4f} {wer:7.4f} {1000 * seconds / len(part):15.2f} "
-                f"{share:10.2f}  ({errors} word errors in {words} words)"
+                f"{share:10.2f} ({least:.2f})  ({errors} word errors in {words} words)"
             )
     every = [line for part in lines.values() for line in part]
     for name in DECODERS:
