@@ -135,3 +135,20 @@ def test_outputs_of_padded_lines_are_cut_back_to_each_line():
     assert [len(output) for output in outputs] == [2, 10, 4]
     assert seen == [(2, 4, 16), (1, 4, 40)]  # the two narrow lines together
     assert pad_batch(images).shape == (3, 4, 40)
+
+
+def test_augmentation_distorts_training_lines_and_checks_its_settings():
+    from text_recognizer.datasets.handwriting_augmentation import augment_line, augmentation_settings
+
+    image = np.zeros((32, 200), np.uint8)
+    image[10:22, 20:180:12] = 255  # vertical strokes
+    rng = np.random.default_rng(0)
+    distorted = [augment_line(image, augmentation_settings({}), rng) for _ in range(5)]
+    assert all(d.shape[0] == 32 and 150 <= d.shape[1] <= 260 for d in distorted)
+    assert len({d.shape[1] for d in distorted}) > 1 and not any(np.array_equal(d, image) for d in distorted)
+    off = augmentation_settings({key: 0 for key in augmentation_settings({})})
+    np.testing.assert_array_equal(augment_line(image, off, rng), image)
+    with pytest.raises(DataError, match="'contrast' must be a number from 0 to 1"):
+        augmentation_settings({"contrast": 2})
+    with pytest.raises(DataError, match="Unknown augmentation setting 'warp'"):
+        augmentation_settings({"warp": 1})

@@ -10,7 +10,7 @@ import math
 import cv2
 import numpy as np
 
-from text_recognizer.errors import DataError
+from text_recognizer.datasets.line_augmentation import checked_settings
 
 DEFAULTS = {
     "width_scale": 0.2,  # relative change of the line's width, either way
@@ -22,22 +22,13 @@ DEFAULTS = {
     "blur": 0.2,  # probability of a Gaussian blur
     "noise": 0.2,  # probability of Gaussian pixel noise
 }
-PROBABILITIES = ("morphology", "blur", "noise")
+FRACTIONS = ("morphology", "contrast", "blur", "noise")  # probabilities, and contrast's fraction
 KERNEL = np.ones((2, 2), np.uint8)
 
 
 def augmentation_settings(given: dict | None) -> dict[str, float] | None:
     """Checked settings with defaults filled in; None means no augmentation."""
-    if given is None:
-        return None
-    unknown = sorted(set(given) - DEFAULTS.keys())
-    if unknown:
-        raise DataError(f"Unknown augmentation setting {unknown[0]!r}. Valid: {', '.join(DEFAULTS)} (0 turns one off).")
-    for key, value in given.items():
-        limit = 1 if key in PROBABILITIES or key == "contrast" else math.inf
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= limit:
-            raise DataError(f"augmentation {key!r} must be a number from 0 to {limit}, got {value!r}.")
-    return {**DEFAULTS, **given}
+    return checked_settings(given, DEFAULTS, FRACTIONS)
 
 
 def augment_line(image: np.ndarray, settings: dict[str, float], rng: np.random.Generator) -> np.ndarray:

@@ -23,16 +23,22 @@ PROBABILITIES = ("morphology", "blur")
 
 def augmentation_settings(given: dict | None) -> dict[str, float] | None:
     """Checked settings with defaults filled in; None means no augmentation."""
+    return checked_settings(given, DEFAULTS, PROBABILITIES)
+
+
+def checked_settings(given: dict | None, defaults: dict, fractions: tuple[str, ...]) -> dict[str, float] | None:
+    """`given` augmentation settings checked against `defaults` (the settings in `fractions` are at most 1), with
+    the defaults filled in; None stays None (no augmentation)."""
     if given is None:
         return None
-    unknown = sorted(set(given) - DEFAULTS.keys())
+    unknown = sorted(set(given) - defaults.keys())
     if unknown:
-        raise DataError(f"Unknown augmentation setting {unknown[0]!r}. Valid: {', '.join(DEFAULTS)} (0 turns one off).")
+        raise DataError(f"Unknown augmentation setting {unknown[0]!r}. Valid: {', '.join(defaults)} (0 turns one off).")
     for key, value in given.items():
-        limit = 1 if key in PROBABILITIES else math.inf
+        limit = 1 if key in fractions else math.inf
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= limit:
             raise DataError(f"augmentation {key!r} must be a number from 0 to {limit}, got {value!r}.")
-    return {**DEFAULTS, **given}
+    return {**defaults, **given}
 
 
 def augment_lines(images, settings: dict[str, float]):
