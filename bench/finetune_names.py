@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from text_recognizer.cards import load_card
-from text_recognizer.line_predictor import DEFAULT_CARD, LinePredictor
+from text_recognizer.line_predictor import LinePredictor
 from text_recognizer.metrics import character_error_rate
 
 NAMES = Path("data/raw/handwritten_names")
@@ -46,7 +46,9 @@ def test_cer(card: str | Path, images: Path, rows: list[tuple[str, str, str]]) -
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--card", default=DEFAULT_CARD, help="the shipped line model to start from")
+    parser.add_argument(
+        "--card", default="LineModelCtc_EmnistLinesDataset_line_crnn", help="the shipped line model to start from"
+    )
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     args = parser.parse_args()

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from text_recognizer.cards import load_card
 from text_recognizer.datasets.emnist_lines import EmnistLinesDataset
-from text_recognizer.line_predictor import DEFAULT_CARD, LinePredictor
+from text_recognizer.line_predictor import LinePredictor
 from text_recognizer.metrics import character_error_rate, word_error_rate
 
+CTC_CARD = "LineModelCtc_EmnistLinesDataset_line_crnn"
 CNN_CARD = "LineModel_EmnistLinesDataset_line_cnn_all_conv"
 UNUSABLE_NAMES = {"", "UNREADABLE", "EMPTY"}
 
@@ -65,7 +66,7 @@ def bench_card(card_name: str, beam_width: int, names_folder: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cards", nargs="+", default=[DEFAULT_CARD, CNN_CARD])
+    parser.add_argument("--cards", nargs="+", default=[CTC_CARD, CNN_CARD])
     parser.add_argument("--names", type=Path, default=Path("data/raw/handwritten_names"))
     parser.add_argument("--beam-width", type=int, default=10)
     args = parser.parse_args()
