@@ -130,3 +130,17 @@ def test_a_reading_is_still_a_text_and_confidence_pair():
         "characters": [{"text": "a", "confidence": 0.5}, {"text": "b", "confidence": 0.25}],
         "words": [{"text": "ab", "confidence": 0.25}],
     }
+
+
+def test_alignment_of_long_lines_does_not_wrap_around():
+    """Over 63 labels make more than 127 alignment states: the back-pointers must not overflow."""
+    from text_recognizer.confidences import align
+
+    labels = [1, 2] * 40
+    probabilities = np.full((300, 5), 0.01)
+    for t in range(0, 240, 3):
+        probabilities[t, labels[t // 3]] = 0.9
+    probabilities[np.arange(300) % 3 != 0, 0] = 0.9
+    frames = align(probabilities / probabilities.sum(axis=1, keepdims=True), labels)
+    assert frames is not None and list(frames[:7]) == [0, -1, -1, 1, -1, -1, 2]
+    assert frames.max() == len(labels) - 1

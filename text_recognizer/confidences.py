@@ -65,7 +65,7 @@ def align(probabilities: np.ndarray, labels: list[int], blank: int = BLANK) -> n
     frames = np.empty(steps, np.int64)
     for t in range(steps - 1, -1, -1):
         frames[t] = (state - 1) // 2 if state % 2 else -1
-        state -= moves[t, state]
+        state -= int(moves[t, state])  # a numpy int8 would wrap past 127 states
     return frames
 
 
