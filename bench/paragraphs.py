@@ -2,8 +2,8 @@
 
     python bench/paragraphs.py [--detector CARD] [--line-model CARD] [--beam-width 0]
 
-CER is over the whole page text (lines joined by newlines), case-sensitive and case-insensitive; the line model was
-trained on synthetic EMNIST lines only, never on IAM.
+CER is over the whole page text (lines joined by newlines), case-sensitive and case-insensitive; the default line
+model never saw these pages' writers (RWTH training writers; it trained on IAM validation writers only).
 """
 
 import argparse

@@ -13,7 +13,7 @@ from text_recognizer.line_batches import predict_by_width
 from text_recognizer.line_decoder import LineDecoder
 from text_recognizer.runtime import load_runner
 
-DEFAULT_CARD = "LineModelCtc_EmnistLinesDataset_line_crnn"
+DEFAULT_CARD = "LineModelCtc_HandwritingLinesDataset_handwriting_crnn"  # real handwriting (README)
 ImageLike = str | Path | np.ndarray
 
 

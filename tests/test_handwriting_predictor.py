@@ -1,0 +1,77 @@
+"""The shipped real-handwriting line model, the default of LinePredictor, the CLI's --lines, the API and
+ParagraphTextRecognizer: real lines of writers held apart from its training, read within a bound taken from its
+measured figures (a regression guard)."""
+
+import csv
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from tests.conftest import SUPPORT
+from text_recognizer.line_predictor import DEFAULT_CARD, LinePredictor
+from text_recognizer.metrics import character_error_rate
+
+REAL_LINES = SUPPORT / "real_lines"
+# 16 lines, 4 from each corpus's test split (tests/support/real_lines/labels.tsv); measured CER: see MEASURED_CER.
+MEASURED_CER = 0.417  # what the shipped model (run handwriting-s4-continue) reads on these 16 lines
+PARAGRAPHS = SUPPORT.parents[1] / "data" / "raw" / "iam" / "paragraphs_sample"
+
+
+def real_lines() -> list[dict[str, str]]:
+    with open(REAL_LINES / "labels.tsv", newline="", encoding="utf-8") as file:
+        return list(csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+@pytest.fixture(scope="module")
+def predictor() -> LinePredictor:
+    return LinePredictor()
+
+
+def test_the_default_reads_real_handwriting_at_its_own_width(predictor):
+    card = predictor.card
+    assert card["dataset"] == "HandwritingLinesDataset" and card["input_shape"] == [48, None]
+    groups = card["data"]["split_groups"]
+    for row in real_lines():  # the support lines come from writers the model never trained on
+        assert row["group"] in groups[row["corpus"]]["test"]
+
+
+def test_real_lines_of_held_apart_writers_are_read(predictor):
+    rows = real_lines()
+    predictions = [text for text, _ in predictor.predict_batch([REAL_LINES / row["file"] for row in rows])]
+    references = [row["text"] for row in rows]
+    cer = character_error_rate(predictions, references)
+    assert cer <= MEASURED_CER + 0.05, list(zip(predictions, references, strict=True))
+
+
+def test_scale_polarity_and_margins_barely_change_a_reading(predictor):
+    row = real_lines()[0]
+    image = cv2.imread(str(REAL_LINES / row["file"]), cv2.IMREAD_GRAYSCALE)
+    text, _ = predictor.predict(image)
+    variants = [
+        cv2.cvtColor(255 - cv2.resize(image, None, fx=2.0, fy=2.0), cv2.COLOR_GRAY2BGR),
+        np.pad(image, ((40, 40), (60, 300)), constant_values=int(np.median(image))),
+    ]
+    for variant in variants:
+        assert character_error_rate([predictor.predict(variant)[0]], [text]) <= 0.1
+
+
+def test_blank_lines_read_as_nothing(predictor):
+    assert [text for text, _ in predictor.predict_batch([np.full((64, 500), 255, np.uint8), np.zeros((48, 30))])] == [
+        "",
+        "",
+    ]
+
+
+def test_paragraphs_are_read_end_to_end():
+    from text_recognizer.paragraph_text_recognizer import ParagraphTextRecognizer
+
+    truth = json.loads((PARAGRAPHS / "data_by_file_id.json").read_text())["a01-107"]["ground_truth_text"]
+    prediction = ParagraphTextRecognizer().predict(PARAGRAPHS / "a01-107.png")
+    assert len(prediction.lines) == 5
+    assert character_error_rate([prediction.text], [truth]) <= 0.5
+
+
+def test_the_default_card_is_the_real_handwriting_model():
+    assert DEFAULT_CARD == "LineModelCtc_HandwritingLinesDataset_handwriting_crnn"
