@@ -11,10 +11,10 @@ import onnxruntime
 import pytest
 from keras import layers
 
-from tests.conftest import run_cli
+from tests.conftest import SUPPORT, run_cli
 from tests.serving import CHARACTER_CARD, CHARACTERS, SHIPPED, line_image
 from text_recognizer.cards import load_card, weights_file, write_json_atomic
-from text_recognizer.image_utils import normalize_character, normalize_line
+from text_recognizer.image_utils import fit_line_to_height, normalize_character, normalize_line
 from text_recognizer.onnx_export import export_onnx
 from text_recognizer.runtime import keras_runner, onnx_file, onnx_runner
 
@@ -37,10 +37,14 @@ def test_every_shipped_model_has_a_current_onnx_export_carrying_what_inference_n
 
 
 def real_inputs(card: dict, tmp_path) -> np.ndarray:
-    """Real EMNIST glyphs for a character model; a line made of them, fitted to the input, for any other."""
+    """Real EMNIST glyphs for a character model; a real handwritten line at its own width for a variable-width line
+    model; a line of EMNIST glyphs fitted to the input for any other."""
+    height, width = card["input_shape"][:2]
     if len(card["output_shape"]) == 1:
-        return np.stack([normalize_character(path, card["input_shape"][0]) for path in CHARACTERS])
-    return normalize_line(line_image(tmp_path / "line.png"), *card["input_shape"][:2])[None]
+        return np.stack([normalize_character(path, height) for path in CHARACTERS])
+    if width is None:
+        return fit_line_to_height(next((SUPPORT / "real_lines").glob("iam_lines_*.png")), height, 2048)[None]
+    return normalize_line(line_image(tmp_path / "line.png"), height, width)[None]
 
 
 @pytest.mark.parametrize("stem", SHIPPED_CARDS)
