@@ -58,9 +58,9 @@ def least_sure_characters(reading) -> list[float]:
     return values
 
 
-def confidence_figure(readings: list, references: list[str], least: bool = False) -> tuple[float, int, int]:
-    """Share of word errors held by the lowest-confidence 20% of words read, the errors and the words (`least`: a
-    word's confidence is its least sure character's instead of the product)."""
+def confidence_figure(readings: list, references: list[str], least: bool = False) -> tuple[float, float, int, int]:
+    """Share of word errors held by the lowest-confidence 20% of words read, the most they could hold (all of them
+    errors), the errors and the words (`least`: a word's confidence is its least sure character's, not the product)."""
     confidences, errors = [], []
     for reading, reference in zip(readings, references, strict=True):
         words = reading.words
@@ -69,7 +69,9 @@ def confidence_figure(readings: list, references: list[str], least: bool = False
     order = np.argsort(confidences, kind="stable")
     lowest = order[: round(LOWEST * len(order))]
     total = sum(errors)
-    return (sum(errors[i] for i in lowest) / total if total else 1.0), total, len(order)
+    if not total:
+        return 1.0, 1.0, 0, len(order)
+    return sum(errors[i] for i in lowest) / total, min(len(lowest), total) / total, total, len(order)
 
 
 def throughput(predictor: LinePredictor, decoder: str, lines: list, count: int) -> tuple[float, float]:
@@ -95,20 +97,19 @@ def main() -> None:
     print(f"card {args.card} (run {card['run_id']}); test writers held apart from training and from the LM")
     print(f"language model: {settings or 'none named in the card'}")
     outputs = {corpus: network_outputs(predictor, part, f"{corpus}_test") for corpus, part in lines.items()}
-    print(
-        f"{'corpus':11s} {'lines':>6s} {'decoder':8s} {'CER':>7s} {'WER':>7s} {'decode ms/line':>15s}  conf. 20% (min)"
-    )
+    header = f"{'corpus':11s} {'lines':>6s} {'decoder':8s} {'CER':>7s} {'WER':>7s} {'decode ms/line':>15s}"
+    print(f"{header}  errors in lowest 20% (least-sure char; most possible)")
     for corpus, part in lines.items():
         references = [line.text for line in part]
         for name in DECODERS:
             decoder = LineDecoder(card, name)
             readings, seconds = decode_all(decoder, outputs[corpus])
             cer, wer = error_rates(readings, references)
-            share, errors, words = confidence_figure(readings, references)
-            least, _, _ = confidence_figure(readings, references, least=True)
+            share, ceiling, errors, words = confidence_figure(readings, references)
+            least = confidence_figure(readings, references, least=True)[0]
             print(
                 f"{corpus:11s} {len(part):6d} {name:8s} {cer:7.4f} {wer:7.4f} {1000 * seconds / len(part):15.2f} "
-                f"{share:10.2f} ({least:.2f})  ({errors} word errors in {words} words)"
+                f"{share:10.3f} ({least:.3f}; {ceiling:.3f})  {errors} word errors in {words} words"
             )
     every = [line for part in lines.values() for line in part]
     for name in DECODERS:
