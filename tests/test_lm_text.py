@@ -93,3 +93,17 @@ def test_the_shipped_language_model_was_kept_apart_from_the_writers_the_line_mod
     assert model.meta["held_out_groups"] == held_out_groups(real)
     assert model.meta["sources"]["iam-train"]["units"] == 6161  # the RWTH training list's lines, and no others
     assert set(model.meta["sources"]) <= {"brown", "iam-train", "copiste-train"}
+
+
+def test_the_shipped_line_model_names_a_language_model_kept_apart_from_its_validation_and_test_writers():
+    from text_recognizer.cards import load_card
+    from text_recognizer.char_lm import load_language_model
+    from text_recognizer.line_predictor import DEFAULT_CARD
+
+    card = load_card(DEFAULT_CARD)
+    entry = card["language_model"]
+    model = load_language_model(REPO / "text_recognizer" / "weights" / entry["file"])
+    recorded = card["data"]["split_groups"]
+    held_out = {corpus: sorted({*groups["val"], *groups["test"]}) for corpus, groups in recorded.items()}
+    assert model.meta["held_out_groups"] == held_out
+    assert entry["lm_weight"] > 0 and entry["beam_width"] > 1
