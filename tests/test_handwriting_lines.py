@@ -76,7 +76,8 @@ def test_groups_go_whole_to_one_split():
 
 
 def small_dataset(tmp_path: Path, **args) -> HandwritingLinesDataset:
-    rows = [(f"{i}.png", text, f"w{i % 6}") for i, text in enumerate(["abc", "bca", "cab", "aab", "cc a", "b a"] * 4)]
+    texts = ["abc", "bca", "cab", "aab", "cc a", "b a"]
+    rows = [(f"{i}.png", texts[i % 6] + "ab"[i // 12] * (1 + i // 6 % 2), f"w{i % 6}") for i in range(24)]
     rows[0] = ("0.png", "abé", "w0")  # writer w0 is in one split; é only there
     folder = write_corpus(tmp_path / "corpus", rows)
     args = {"corpora": {"copiste_fr": 2}, "paths": {"copiste_fr": str(folder)}, "test_fraction": 0.3, **args}
@@ -97,6 +98,19 @@ def test_dataset_builds_its_charset_from_training_texts_and_keeps_line_widths(tm
     assert not set(groups["train"]) & set(groups["test"])
     if "é" not in data.mapping:  # w0 went to validation or test: its line is counted, not encoded
         assert data.outside["é"] == 1
+
+
+def test_training_lines_repeating_a_held_out_text_are_left_out(tmp_path):
+    rows = [(f"{i}.png", f"line {i}", f"w{i % 6}") for i in range(24)]
+    rows += [(f"{24 + w}.png", "the copied sentence", f"w{w}") for w in range(6)]  # every writer copies it
+    folder = write_corpus(tmp_path / "corpus", rows)
+    data = HandwritingLinesDataset(corpora={"copiste_fr": 1}, paths={"copiste_fr": str(folder)}, test_fraction=0.3)
+    parts = data.corpus_splits()["copiste_fr"]
+    held_out = {line.text for split in ("val", "test") for line in parts[split]}
+    assert "the copied sentence" in held_out and not held_out & {line.text for line in parts["train"]}
+    dropped = data.reports["copiste_fr"].problems["training lines repeating a validation or test text"]
+    assert dropped == 6 - sum(line.text == "the copied sentence" for split in ("val", "test") for line in parts[split])
+    assert len(parts["train"]) + sum(map(len, (parts["val"], parts["test"]))) == 30 - dropped
 
 
 def test_bad_dataset_arguments_are_refused():

@@ -2,7 +2,9 @@
 
 Format: lines scaled to `height` pixels with their own widths (light ink on black, cropped to the ink), so a
 split's `x` is a list of (height, width_i) uint8 arrays; batches group lines of similar width and pad them.
-Splits are writer-disjoint: each corpus's groups (writers, pages or files) go whole to train, validation or test.
+Splits are writer-disjoint: each corpus's groups (writers, pages or files) go whole to train, validation or test;
+and text-disjoint: a training line whose text is also a validation or test text (Copiste writers copy the same
+sentences) is left out and counted, so no held-out figure rewards memorised text.
 The charset is built from the training texts; validation and test lines with other characters are counted and left out.
 
     "dataset_args": {"corpora": {"iam_lines": 3, "copiste_fr": 1}}   # IAM lines drawn three times per epoch
@@ -93,6 +95,11 @@ class HandwritingLinesDataset(Dataset):
                 log.info("%s: %s; those rows are left out.", name, report)
             self.reports[name] = report
             parts[name] = split_groups(lines, self.fractions, self.seed + offset)
+            held_out = {line.text for split in ("val", "test") for line in parts[name][split]}
+            for line in parts[name]["train"]:
+                if line.text in held_out:
+                    report.add("training lines repeating a validation or test text", line.text)
+            parts[name]["train"] = [line for line in parts[name]["train"] if line.text not in held_out]
         return parts
 
     def prepare(self) -> "HandwritingLinesDataset":
