@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from text_recognizer.runtime import BACKEND_ENV
+from text_recognizer.settings import BACKEND_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 GLYPH = REPO / "tests" / "support" / "characters" / "48_23.png"

@@ -11,6 +11,7 @@ import os
 import tempfile
 import time
 
+from text_recognizer import settings
 from training import gpu_manager
 
 
@@ -31,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as folder:
-        os.environ[gpu_manager.LOCK_DIR_ENV] = folder
+        os.environ[settings.GPU_LOCK_DIR_ENV] = folder
         counts = multiprocessing.Queue()
         workers = [
             multiprocessing.Process(target=worker, args=(args.gpus, args.seconds, counts))

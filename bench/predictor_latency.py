@@ -15,10 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from text_recognizer.cards import weights_dir
 from text_recognizer.image_utils import read_image
 from text_recognizer.line_predictor import DEFAULT_CARD as LINE_CARD
-from text_recognizer.runtime import BACKEND_ENV
+from text_recognizer.settings import BACKEND_ENV, weights_dir
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import run_cli
 from tests.experiment_runs import tiny_config
 from tests.snapshots import digests
+from text_recognizer import settings
 from text_recognizer.datasets import sources
 from text_recognizer.datasets.emnist import EmnistDataset, load_cache
 from text_recognizer.datasets.emnist_lines import EmnistLinesDataset
@@ -25,7 +26,7 @@ def data_dir(tmp_path, monkeypatch):
     """An empty data folder of one's own (raw/ and processed/ below it)."""
     folder = tmp_path / "data"
     folder.mkdir()
-    monkeypatch.setenv(sources.DATA_DIR_ENV, str(folder))
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(folder))
     return folder
 
 

@@ -14,7 +14,7 @@ from PIL import Image
 from tests.conftest import REPO, run_cli
 from tests.serving import CHARACTER_CARD, CHARACTERS, LINE_SHIPPED, SERVED_CARDS, inference_weights, line_image
 from tests.test_image_reading import encoded, png_header_only
-from text_recognizer.image_reading import MAX_PIXELS_ENV
+from text_recognizer.settings import MAX_PIXELS_ENV
 
 pytestmark = pytest.mark.slow
 

@@ -60,5 +60,5 @@ def test_onnx_runtime_threads_are_set_by_the_environment(card, monkeypatch):
     assert [text for text, _ in single] == [text for text, _ in pooled]
     assert [confidence for _, confidence in single] == pytest.approx([confidence for _, confidence in pooled])
     monkeypatch.setenv("TEXT_RECOGNIZER_ONNX_THREADS", "two")
-    with pytest.raises(DataError, match=r"TEXT_RECOGNIZER_ONNX_THREADS must be a whole number of threads, not 'two'"):
+    with pytest.raises(DataError, match=r"TEXT_RECOGNIZER_ONNX_THREADS='two': expected a whole number of threads"):
         CharacterPredictor(card)

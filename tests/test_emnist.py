@@ -9,6 +9,7 @@ import pytest
 import toml
 from scipy.io import savemat
 
+from text_recognizer import settings
 from text_recognizer.datasets import emnist, sources
 from text_recognizer.datasets.emnist import EmnistDataset
 from text_recognizer.errors import DataError
@@ -50,8 +51,8 @@ def offline_source(tmp_path, monkeypatch):
     digest = sources.sha256_of(mirror / "matlab.zip")
     metadata.write_text(toml.dumps({"emnist": {"filename": "matlab.zip", "url": "http://0.0.0.0/x", "sha256": digest}}))
     monkeypatch.setattr(sources, "METADATA_FILE", metadata)
-    monkeypatch.setenv(sources.DATA_DIR_ENV, str(tmp_path / "data"))
-    monkeypatch.setenv(sources.MIRROR_ENV, str(mirror))
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(tmp_path / "data"))
+    monkeypatch.setenv(settings.MIRROR_ENV, str(mirror))
     return x_train
 
 
@@ -80,7 +81,7 @@ def test_checksum_mismatch_is_reported_and_nothing_is_cached():
 
 @pytest.mark.usefixtures("offline_source")
 def test_missing_source_says_where_to_put_it(monkeypatch):
-    monkeypatch.setenv(sources.MIRROR_ENV, "")
+    monkeypatch.setenv(settings.MIRROR_ENV, "")
     with pytest.raises(DataError, match=r"Place matlab.zip at .*raw/emnist/matlab.zip"):
         EmnistDataset().prepare()
 

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from text_recognizer.datasets import emnist_lines, sources
+from text_recognizer import settings
+from text_recognizer.datasets import emnist_lines
 from text_recognizer.datasets.base import Split
 from text_recognizer.datasets.emnist_lines import EmnistLinesDataset
 from text_recognizer.datasets.sentences import SentenceSampler, detokenize
@@ -24,7 +25,7 @@ class FakeEmnist:
 
 @pytest.fixture
 def fake_lines(tmp_path, monkeypatch):
-    monkeypatch.setenv(sources.DATA_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(tmp_path))
     monkeypatch.setattr(EmnistLinesDataset, "emnist", lambda self: FakeEmnist())
     text = "abc def ghij aa bb cc dd ee ff gg hh ii jj abcdefghij " * 20
     monkeypatch.setattr(emnist_lines, "SentenceSampler", lambda characters: SentenceSampler(characters, text))

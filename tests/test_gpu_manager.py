@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import REPO, run_cli
 from tests.experiment_runs import wait_for
+from text_recognizer import settings
 from training import gpu_manager
 from training.gpu_manager import AUTO, GpuError, NoGpuError, acquire, claim, parse_gpu_spec, simulated_gpus, use_devices
 from training.locks import is_locked
@@ -40,7 +41,7 @@ time.sleep(600)
 @pytest.fixture(autouse=True)
 def lock_dir(tmp_path, monkeypatch):
     """GPU locks in a folder of their own, shared with the subprocesses a test starts; no GPU restriction set."""
-    monkeypatch.setenv(gpu_manager.LOCK_DIR_ENV, str(tmp_path / "locks"))
+    monkeypatch.setenv(settings.GPU_LOCK_DIR_ENV, str(tmp_path / "locks"))
     for name in ("CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER"):  # set, then removed: restored after the test
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
@@ -90,7 +91,7 @@ def test_no_driver_means_the_cpu_in_one_line(monkeypatch):
     def no_library():
         raise pynvml.NVMLError_LibraryNotFound()
 
-    monkeypatch.delenv(gpu_manager.SIMULATED_GPUS_ENV, raising=False)
+    monkeypatch.delenv(settings.SIMULATED_GPUS_ENV, raising=False)
     monkeypatch.setattr(gpustat, "new_query", no_library)
     with pytest.raises(NoGpuError, match="NVMLError_LibraryNotFound"):
         gpu_manager.query_gpus()
@@ -102,7 +103,7 @@ def test_no_driver_means_the_cpu_in_one_line(monkeypatch):
 
 
 def test_gpus_asked_for_by_index(monkeypatch):
-    monkeypatch.setenv(gpu_manager.SIMULATED_GPUS_ENV, "4")
+    monkeypatch.setenv(settings.SIMULATED_GPUS_ENV, "4")
     lease = use_devices([1, 3])
     assert lease.indices == [1, 3] and os.environ["CUDA_VISIBLE_DEVICES"] == "1,3"
     monkeypatch.delenv("CUDA_VISIBLE_DEVICES")  # what a new process would see

@@ -16,8 +16,9 @@ from PIL import Image, ImageOps
 from tests.serving import CHARACTERS
 from text_recognizer.errors import DataError, UserError
 from text_recognizer.escaping import printable
-from text_recognizer.image_reading import MAX_PIXELS_ENV, decode_image, max_pixels, read_header, read_image_file
+from text_recognizer.image_reading import decode_image, read_header, read_image_file
 from text_recognizer.image_utils import light_on_dark, read_image, why_illegible
+from text_recognizer.settings import MAX_PIXELS_ENV, max_pixels
 
 
 def encoded(pixels: np.ndarray, image_format: str = "PNG", **options) -> bytes:

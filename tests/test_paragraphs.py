@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.test_iam import IAM_RAW
-from text_recognizer.datasets import sources
+from text_recognizer import settings
 from text_recognizer.datasets.iam_paragraphs import IamParagraphsDataset
 from text_recognizer.datasets.iam_text import parse_lines
 from text_recognizer.datasets.synthetic_paragraphs import SyntheticParagraphsDataset
@@ -27,7 +27,7 @@ def data_dir(tmp_path, monkeypatch, emnist_cache) -> Path:
             continue
         (tmp_path / part).parent.mkdir(parents=True)
         (tmp_path / part).symlink_to((REPO / "data" / part).resolve())
-    monkeypatch.setenv(sources.DATA_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(tmp_path))
     return tmp_path
 
 

@@ -12,9 +12,8 @@ import pytest
 
 from tests.conftest import REPO
 from tests.experiment_runs import QUIET, tiny_config
-from training import gpu_manager
+from text_recognizer import settings
 from training.prepare_experiments import main
-from training.records import runs_dir
 
 SAMPLE = REPO / "training" / "experiments" / "sample.json"
 
@@ -72,14 +71,14 @@ def test_piped_to_gnu_parallel(isolated_runs, tmp_path):
         **os.environ,
         **QUIET,
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",  # the printed commands say `python`
-        gpu_manager.SIMULATED_GPUS_ENV: "2",
-        gpu_manager.LOCK_DIR_ENV: str(tmp_path / "locks"),
+        settings.SIMULATED_GPUS_ENV: "2",
+        settings.GPU_LOCK_DIR_ENV: str(tmp_path / "locks"),
         "CUDA_VISIBLE_DEVICES": "0,1",  # whatever the outer environment hides
     }
     pipeline = f"{shlex.quote(sys.executable)} training/prepare_experiments.py {shlex.quote(str(study))} | parallel -j2"
     result = subprocess.run(pipeline, shell=True, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
-    records = sorted(runs_dir().glob("*/metrics.json"))
+    records = sorted(settings.runs_dir().glob("*/metrics.json"))
     assert len(records) == 2
     configs = [json.loads((path.parent / "config.json").read_text()) for path in records]
     assert sorted(config["network_args"]["layer_size"] for config in configs) == [16, 32]

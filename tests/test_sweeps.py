@@ -10,8 +10,8 @@ import yaml
 
 from tests.conftest import REPO, SUPPORT, run_cli
 from tests.experiment_runs import history_epochs, start, status, wait_for
+from text_recognizer import settings
 from text_recognizer.errors import ConfigError, UserError
-from training import gpu_manager
 from training.config import validate
 from training.records import RunRecord
 from training.run_sweep import coerce, split_args, to_config
@@ -195,8 +195,8 @@ def test_random_sweep_runs_in_parallel_on_free_gpus_and_never_repeats(isolated_r
         },
     )
     env = {
-        gpu_manager.SIMULATED_GPUS_ENV: "2",
-        gpu_manager.LOCK_DIR_ENV: str(isolated_runs / "locks"),
+        settings.SIMULATED_GPUS_ENV: "2",
+        settings.GPU_LOCK_DIR_ENV: str(isolated_runs / "locks"),
         "CUDA_VISIBLE_DEVICES": "0,1",  # whatever the outer environment hides
     }
     command = ("training/sweep.py", str(path), "--count=2", "--parallel=2", "--nowandb")

@@ -6,14 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from text_recognizer.errors import DataError
-
-SHIPPED_WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-WEIGHTS_DIR_ENV = "TEXT_RECOGNIZER_WEIGHTS_DIR"
-
-
-def weights_dir() -> Path:
-    """Where --save ships weights and predictors find them: $TEXT_RECOGNIZER_WEIGHTS_DIR, else the package's."""
-    return Path(os.environ.get(WEIGHTS_DIR_ENV, SHIPPED_WEIGHTS_DIR))
+from text_recognizer.settings import weights_dir
 
 
 def weights_stem(model: str, dataset: str, network: str) -> str:

@@ -15,11 +15,10 @@ import cv2
 import numpy as np
 from PIL import Image, JpegImagePlugin, PngImagePlugin
 
-from text_recognizer.errors import DataError, UserError
+from text_recognizer.errors import DataError
 from text_recognizer.escaping import printable
+from text_recognizer.settings import MAX_PIXELS_ENV, max_pixels
 
-MAX_PIXELS_ENV = "TEXT_RECOGNIZER_MAX_PIXELS"
-DEFAULT_MAX_PIXELS = 50_000_000
 # Header readers by signature; built directly, they read the header only and skip Pillow's own (warning) size check.
 FORMATS = (
     (b"\x89PNG\r\n\x1a\n", "PNG", PngImagePlugin.PngImageFile),
@@ -52,20 +51,6 @@ class ImageHeader:
     @property
     def pixels(self) -> int:
         return self.width * self.height
-
-
-def max_pixels() -> int:
-    """The pixel limit: $TEXT_RECOGNIZER_MAX_PIXELS, else 50 megapixels."""
-    value = os.environ.get(MAX_PIXELS_ENV, "").strip()
-    if not value:
-        return DEFAULT_MAX_PIXELS
-    try:
-        limit = int(value.replace("_", ""))
-    except ValueError:
-        limit = 0
-    if limit < 1:
-        raise UserError(f"{MAX_PIXELS_ENV}={value!r}: expected a whole number of pixels, e.g. {DEFAULT_MAX_PIXELS}.")
-    return limit
 
 
 def read_header(data: bytes, name: str = "The image") -> ImageHeader:

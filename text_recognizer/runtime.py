@@ -2,21 +2,19 @@
 else a traced TensorFlow function. The ONNX path never imports TensorFlow or Keras."""
 
 import importlib.util
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from text_recognizer import registry
+from text_recognizer import registry, settings
 from text_recognizer.cards import weights_file
 from text_recognizer.errors import DataError
 
 Runner = Callable[[np.ndarray], np.ndarray]
-BACKEND_ENV = "TEXT_RECOGNIZER_BACKEND"
 BACKENDS = ("auto", "onnx", "tensorflow")
-THREADS_ENV = "TEXT_RECOGNIZER_ONNX_THREADS"  # ONNX Runtime's threads per session; unset or 0: one per core
+THREADS_ENV = settings.ONNX_THREADS_ENV  # api/predictors.py sets it by this name until it imports settings
 
 
 def onnx_file(card: dict[str, Any]) -> Path:
@@ -29,7 +27,7 @@ def load_runner(card: dict[str, Any], backend: str | None = None) -> Runner:
 
     The backend defaults to $TEXT_RECOGNIZER_BACKEND, else "auto".
     """
-    backend = backend or os.environ.get(BACKEND_ENV) or "auto"
+    backend = backend or settings.backend()
     if backend not in BACKENDS:
         raise DataError(f"Unknown inference backend {backend!r}; valid: {', '.join(BACKENDS)}.")
     onnx_available = importlib.util.find_spec("onnxruntime") is not None
@@ -54,10 +52,7 @@ def onnx_runner(card: dict[str, Any]) -> Runner:
     options.log_severity_level = 3
     # Idle worker threads sleep instead of spinning: on shared or busy cores spinning made batches 1.5-3x slower.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    try:
-        options.intra_op_num_threads = int(os.environ.get(THREADS_ENV) or 0)
-    except ValueError:
-        raise DataError(f"${THREADS_ENV} must be a whole number of threads, not {os.environ[THREADS_ENV]!r}.") from None
+    options.intra_op_num_threads = settings.onnx_threads()
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     exported_from = session.get_modelmeta().custom_metadata_map.get("run_id")
     if exported_from != str(card.get("run_id")):

@@ -13,7 +13,6 @@ import sys
 import time
 from pathlib import Path
 
-from text_recognizer.cards import SHIPPED_WEIGHTS_DIR
 from text_recognizer.char_lm import train_language_model
 from text_recognizer.datasets.lm_text import (
     HELD_OUT_WORDS,
@@ -25,6 +24,7 @@ from text_recognizer.datasets.lm_text import (
     validation_texts,
 )
 from text_recognizer.errors import UserError
+from text_recognizer.settings import SHIPPED_WEIGHTS_DIR
 
 HANDWRITING_CARD = SHIPPED_WEIGHTS_DIR / "LineModelCtc_HandwritingLinesDataset_handwriting_crnn.json"
 HANDWRITING_EXPERIMENT = Path(__file__).parent / "experiments" / "handwriting_line_predictor.json"

@@ -5,9 +5,9 @@ import json
 import logging
 import os
 
-log = logging.getLogger("text_recognizer")
+from text_recognizer import settings
 
-CPU_DEVICES_ENV = "TEXT_RECOGNIZER_CPU_DEVICES"  # split the CPU into N logical devices, to try data parallelism
+log = logging.getLogger("text_recognizer")
 
 
 def cluster() -> dict | None:
@@ -45,7 +45,7 @@ def make_strategy(distribute: str):
 
 
 def _split_cpu(tf) -> None:
-    count = int(os.environ.get(CPU_DEVICES_ENV, "1"))
+    count = settings.cpu_devices()
     if count > 1:
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * count)

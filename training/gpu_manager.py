@@ -8,19 +8,17 @@ import argparse
 import json
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from text_recognizer import settings
 from text_recognizer.errors import UserError
 from training.locks import FileLock, holder_note, try_lock
 
 log = logging.getLogger("text_recognizer")
 
-SIMULATED_GPUS_ENV = "TEXT_RECOGNIZER_SIMULATED_GPUS"  # "4": four idle GPUs; "[0, 9000]": MiB in use on each
-LOCK_DIR_ENV = "TEXT_RECOGNIZER_GPU_LOCK_DIR"
 BUSY_MEMORY_MIB = 256  # more than this in use means another process is on the GPU
 AUTO = -1
 
@@ -58,7 +56,7 @@ GpuQuery = Callable[[], list[Gpu]]
 
 def query_gpus() -> list[Gpu]:
     """The machine's GPUs from gpustat (or simulated ones from $TEXT_RECOGNIZER_SIMULATED_GPUS)."""
-    simulated = os.environ.get(SIMULATED_GPUS_ENV)
+    simulated = settings.simulated_gpus()
     if simulated is not None:
         return simulated_gpus(simulated)
     try:
@@ -76,16 +74,14 @@ def simulated_gpus(spec: str) -> list[Gpu]:
         value = json.loads(spec)
         used = [0] * value if isinstance(value, int) else [int(mib) for mib in value]
     except (ValueError, TypeError):
-        raise GpuError(f"${SIMULATED_GPUS_ENV} must be a count or a JSON list of MiB in use, got {spec!r}.") from None
+        raise GpuError(
+            f"${settings.SIMULATED_GPUS_ENV} must be a count or a JSON list of MiB in use, got {spec!r}."
+        ) from None
     return [Gpu(index, mib) for index, mib in enumerate(used)]
 
 
-def lock_dir() -> Path:
-    return Path(os.environ.get(LOCK_DIR_ENV, Path(tempfile.gettempdir()) / "text_recognizer_gpu_locks"))
-
-
 def lock_file(index: int) -> Path:
-    return lock_dir() / f"gpu-{index}.lock"
+    return settings.gpu_lock_dir() / f"gpu-{index}.lock"
 
 
 def parse_gpu_spec(text: str) -> int | list[int]:

@@ -11,15 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from text_recognizer.cards import write_json_atomic
-from text_recognizer.datasets.sources import REPO_DIR
 from text_recognizer.errors import DataError, UserError
+from text_recognizer.settings import runs_dir
 from training.locks import FileLock, holder_note, is_locked, try_lock
-
-RUNS_DIR_ENV = "TEXT_RECOGNIZER_RUNS_DIR"
-
-
-def runs_dir() -> Path:
-    return Path(os.environ.get(RUNS_DIR_ENV, REPO_DIR / "runs"))
 
 
 class RunRecord:

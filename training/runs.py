@@ -12,7 +12,8 @@ import sys
 from typing import Any
 
 from text_recognizer.errors import DataError
-from training.records import RunRecord, runs_dir
+from text_recognizer.settings import runs_dir
+from training.records import RunRecord
 
 COLUMNS = ("run", "state", "group", "network", "epochs", "monitor", "best", "test", "samples_per_s", "train_seconds")
 LIVE_STATES = ("created", "running", "evaluating")

@@ -21,8 +21,8 @@ from typing import Any
 
 import yaml
 
-from text_recognizer.datasets.sources import REPO_DIR
 from text_recognizer.errors import UserError
+from text_recognizer.settings import REPO_DIR
 from training import run_experiment, runs
 from training.sweep_state import SweepState, record_of, recorded_state
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from text_recognizer.cards import write_json_atomic
 from text_recognizer.errors import UserError
-from training.records import RunRecord, runs_dir
+from text_recognizer.settings import runs_dir
+from training.records import RunRecord
 
 
 class SweepState:
