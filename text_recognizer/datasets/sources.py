@@ -9,16 +9,9 @@ import toml
 from tqdm import tqdm
 
 from text_recognizer.errors import DataError
+from text_recognizer.settings import MIRROR_ENV, REPO_DIR, data_dir, mirror_dirs
 
-REPO_DIR = Path(__file__).resolve().parents[2]
 METADATA_FILE = REPO_DIR / "data" / "metadata.toml"
-MIRROR_ENV = "TEXT_RECOGNIZER_MIRROR"
-DATA_DIR_ENV = "TEXT_RECOGNIZER_DATA_DIR"
-
-
-def data_dir() -> Path:
-    """Root of raw/ and processed/: $TEXT_RECOGNIZER_DATA_DIR, else the repository's data/ folder."""
-    return Path(os.environ.get(DATA_DIR_ENV, REPO_DIR / "data"))
 
 
 def raw_dir(source: str) -> Path:
@@ -72,8 +65,7 @@ def _verified(path: Path, expected_sha256: str) -> Path:
 
 
 def _mirror_candidates(source: str, filename: str) -> list[Path]:
-    folders = [Path(folder) for folder in os.environ.get(MIRROR_ENV, "").split(os.pathsep) if folder]
-    return [folder / name for folder in folders for name in (filename, f"{source}/{filename}")]
+    return [folder / name for folder in mirror_dirs() for name in (filename, f"{source}/{filename}")]
 
 
 def fetch(source: str) -> Path:
