@@ -2,18 +2,25 @@
 at /docs)."""
 
 import asyncio
+import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from api import limits
-from api.predictors import LazyPredictor, ModelUnavailableError, character_predictor, line_predictor
+from api import corrections, limits
+from api.predictors import (
+    LazyPredictor,
+    ModelUnavailableError,
+    character_predictor,
+    line_predictor,
+    page_predictor,
+)
 from api.request_log import RequestLog
-from api.uploads import ApiError, Upload, decode_upload, upload_from_request
+from api.uploads import ApiError, Upload, bytes_from_json, decode_upload, read_body, upload_from_request
 from text_recognizer import __version__
 from text_recognizer.errors import DataError
 from text_recognizer.line_decoder import DECODERS
@@ -40,6 +47,42 @@ class LinePrediction(Prediction):
 
     characters: list[Confidence]
     words: list[Confidence]
+
+
+class Word(BaseModel):
+    """A word of a line: text, confidence and box [x0, y0, x1, y1] in the image's pixels (exclusive ends)."""
+
+    text: str
+    confidence: float
+    box: list[int]
+
+
+class PageLine(BaseModel):
+    """A line of a page: text, confidence, box, the box as a polygon, the estimated baseline, and its words."""
+
+    text: str
+    confidence: float
+    box: list[int]
+    polygon: list[list[int]]
+    baseline: list[list[int]] | None
+    words: list[Word]
+
+
+class PagePrediction(BaseModel):
+    """What a page says, line by line (top to bottom), in the uploaded image's pixels."""
+
+    image: str
+    width: int
+    height: int
+    text: str
+    lines: list[PageLine]
+
+
+class Saved(BaseModel):
+    """Corrections appended to the server's corrections folder: how many lines, and their file names there."""
+
+    saved: int
+    files: list[str]
 
 
 class Error(BaseModel):
@@ -71,27 +114,67 @@ IMAGE_BODY = {
     }
 }
 ERRORS = {status: {"model": Error} for status in (400, 413, 415, 422, 503)}
-DECODER_PARAMETER = {
+DECODER_PARAMETER_LIST = [
+    {
+        "name": "decoder",
+        "in": "query",
+        "required": False,
+        "description": "greedy (default), beam search, or beam search with the model's language model (lm)",
+        "schema": {"type": "string", "enum": list(DECODERS)},
+    }
+]
+DECODER_PARAMETER = {"parameters": DECODER_PARAMETER_LIST}
+PAGE_FORMATS = ("json", "alto", "page", "text")
+PAGE_PARAMETERS = {
     "parameters": [
+        *DECODER_PARAMETER_LIST,
         {
-            "name": "decoder",
+            "name": "format",
             "in": "query",
             "required": False,
-            "description": "greedy (default), beam search, or beam search with the model's language model (lm)",
-            "schema": {"type": "string", "enum": list(DECODERS)},
-        }
+            "description": "json (default), alto (ALTO v4 XML), page (PAGE XML 2019) or text",
+            "schema": {"type": "string", "enum": list(PAGE_FORMATS)},
+        },
     ]
+}
+PAGE_RESPONSES = {
+    **ERRORS,
+    200: {
+        "content": {
+            "application/json": {},
+            "application/alto+xml": {"schema": {"type": "string"}},
+            "application/vnd.prima.page+xml": {"schema": {"type": "string"}},
+            "text/plain": {"schema": {"type": "string"}},
+        }
+    },
+}
+CORRECTIONS_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "example": {
+                    "image": "data:image/png;base64,iVBORw0KGgo...",
+                    "lines": [{"box": [28, 15, 897, 100], "text": "And, since this is election year in West"}],
+                }
+            }
+        },
+    }
 }
 
 
 def create_app() -> FastAPI:
     """The application, with its predictors not yet loaded."""
-    app = FastAPI(title="text_recognizer", version=__version__, description="Handwritten characters and text lines.")
+    app = FastAPI(
+        title="text_recognizer", version=__version__, description="Handwritten characters, text lines and pages."
+    )
     predictors = {
         "character": LazyPredictor("character", character_predictor),
         "line": LazyPredictor("line", line_predictor),
+        "page": LazyPredictor("page", page_predictor),
     }
     max_pixels, read_timeout = limits.max_pixels(), limits.read_timeout()
+    folder = corrections.corrections_folder()
     # Decoding and predicting run in these threads, never on the event loop (which keeps /healthz and uploads
     # answering while a 4096x4096 image decodes); at most this many at once per process, the others wait their turn.
     workers = ThreadPoolExecutor(max_workers=limits.threads(), thread_name_prefix="recognise")
@@ -139,6 +222,51 @@ def create_app() -> FastAPI:
         """Recognise the handwritten text line in an image; per-character and per-word confidences too."""
         return await predict(request, predictors["line"], line_options(request))
 
+    @app.post(
+        "/v1/predict/page",
+        response_model=PagePrediction,
+        responses=PAGE_RESPONSES,
+        openapi_extra={**IMAGE_BODY, **PAGE_PARAMETERS},
+    )
+    async def predict_page(request: Request) -> Response:
+        """Find the lines of a page and read them: per line its box, polygon, baseline, text and confidence, and per
+        word its box, text and confidence, in the uploaded image's pixels. `format=alto` or `format=page` answers an
+        ALTO v4 or PAGE XML 2019 document instead of JSON."""
+        from text_recognizer.documents.formats import MEDIA_TYPES, render
+
+        options = line_options(request)
+        document_format = request.query_params.get("format", "json")
+        if document_format not in PAGE_FORMATS:
+            raise ApiError(400, f"Unknown format {document_format!r}; valid: {', '.join(PAGE_FORMATS)}.")
+        upload = await upload_from_request(request, read_timeout)
+        run = asyncio.get_running_loop().run_in_executor
+        page = await run(workers, recognise, upload, predictors["page"], options)
+        request.state.result = f"lines={len(page.lines)} confidence={page.confidence:.3f}"
+        name = upload.filename or "page.png"
+        if document_format == "json":
+            return JSONResponse({"image": name, **page.to_json()})
+        content = await run(workers, render, page, document_format, name)
+        return Response(content, media_type=MEDIA_TYPES[document_format])
+
+    @app.post("/v1/corrections", response_model=Saved, responses=ERRORS, openapi_extra=CORRECTIONS_BODY)
+    async def save_corrections(request: Request) -> JSONResponse:
+        """Append corrected lines to the server's corrections folder (LinesFolderDataset format: labels.csv and PNG
+        crops): the page or line image as a data URL, and each line's box [x0, y0, x1, y1] and text."""
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        body = await read_body(request, read_timeout)
+        if content_type != "application/json":
+            raise ApiError(415, 'Send application/json {"image": "data:image/png;base64,...", "lines": [...]}.')
+
+        def work() -> list[str]:
+            lines = corrections.parse_lines(parse_json(body))
+            image = decode_upload(Upload(data=bytes_from_json(body)), max_pixels)
+            crops = corrections.crops(image, lines)
+            return corrections.save(folder, crops, [text for _, text in lines])
+
+        names = await asyncio.get_running_loop().run_in_executor(workers, work)
+        request.state.result = f"saved={len(names)}"
+        return JSONResponse({"saved": len(names), "files": names})
+
     @app.get("/healthz")
     async def healthz() -> dict:
         """Liveness, and which models this process has loaded so far."""
@@ -166,6 +294,16 @@ def create_app() -> FastAPI:
     add_error_handlers(app)
     app.add_middleware(RequestLog)
     return app
+
+
+def parse_json(body: bytes):
+    """A JSON body, or 400 (also for JSON nested too deeply to parse, or a number too long to convert)."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise ApiError(400, "The JSON body is nested too deeply.") from None
+    except ValueError:
+        raise ApiError(400, "The body is not valid JSON.") from None
 
 
 def add_error_handlers(app: FastAPI) -> None:

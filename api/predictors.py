@@ -1,4 +1,5 @@
-"""The predictors the API serves, each built once per process on first use."""
+"""The predictors the API serves, each built once per process on first use, from the predictor table the CLI uses
+too (text_recognizer/predictor_table.py)."""
 
 import os
 import threading
@@ -6,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from text_recognizer.errors import DataError
+from text_recognizer.predictor_table import load_predictor
 from text_recognizer.runtime import THREADS_ENV
 
 # The server runs one process per core: one ONNX Runtime thread each costs ~30% less CPU per prediction than a pool.
@@ -47,13 +49,14 @@ class LazyPredictor:
 
 def character_predictor():
     """The shipped character predictor."""
-    from text_recognizer.character_predictor import CharacterPredictor
-
-    return CharacterPredictor()
+    return load_predictor("character")
 
 
 def line_predictor():
     """The shipped line predictor."""
-    from text_recognizer.line_predictor import LinePredictor
+    return load_predictor("line")
 
-    return LinePredictor()
+
+def page_predictor():
+    """The shipped line detector and line predictor, reading pages."""
+    return load_predictor("page")

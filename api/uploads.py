@@ -41,6 +41,7 @@ class Upload:
 
     data: bytes | None = None
     json_body: bytes | None = None
+    filename: str | None = None  # a multipart upload's file name, as the client sent it
 
 
 async def upload_from_request(request: Request, read_timeout: float) -> Upload:
@@ -51,7 +52,8 @@ async def upload_from_request(request: Request, read_timeout: float) -> Upload:
         raise ApiError(415, f"Send multipart/form-data with a file field `image`, or application/json {JSON_SHAPE}.")
     if content_type == "application/json":
         return Upload(json_body=body)
-    return Upload(data=await file_from_multipart(request, body))
+    data, filename = await file_from_multipart(request, body)
+    return Upload(data=data, filename=filename)
 
 
 async def read_body(request: Request, read_timeout: float) -> bytes:
@@ -77,8 +79,8 @@ async def read_body(request: Request, read_timeout: float) -> bytes:
     return b"".join(chunks)
 
 
-async def file_from_multipart(request: Request, body: bytes) -> bytes:
-    """The bytes of the multipart field `image`."""
+async def file_from_multipart(request: Request, body: bytes) -> tuple[bytes, str | None]:
+    """The bytes of the multipart field `image`, and the file name the client gave it."""
 
     async def replay() -> dict:
         return {"type": "http.request", "body": body, "more_body": False}
@@ -87,7 +89,7 @@ async def file_from_multipart(request: Request, body: bytes) -> bytes:
     upload = form.get("image")
     if not isinstance(upload, UploadFile):
         raise ApiError(400, "The multipart form has no file field named `image`.")
-    return await upload.read()
+    return await upload.read(), upload.filename
 
 
 def bytes_from_json(body: bytes) -> bytes:

@@ -15,6 +15,7 @@ import numpy as np
 
 from tests.conftest import REPO, SUPPORT
 from text_recognizer.cards import load_card
+from text_recognizer.line_detector import DEFAULT_CARD as LINE_DETECTOR_CARD
 from text_recognizer.line_predictor import DEFAULT_CARD as LINE_PREDICTOR_CARD
 from text_recognizer.runtime import onnx_file
 
@@ -24,8 +25,10 @@ CHARACTERS = sorted((SUPPORT / "characters").glob("*.png"))
 
 
 LINE_CARD = LINE_PREDICTOR_CARD
+DETECTOR_CARD = LINE_DETECTOR_CARD
 LINE_SHIPPED = (SHIPPED / f"{LINE_CARD}.json").exists()
-SERVED_CARDS = [CHARACTER_CARD, LINE_CARD] if LINE_SHIPPED else [CHARACTER_CARD]
+# The page predictor reads with the line detector and the line model.
+SERVED_CARDS = [CHARACTER_CARD, LINE_CARD, DETECTOR_CARD] if LINE_SHIPPED else [CHARACTER_CARD]
 
 
 def inference_weights(folder: Path, stems: list[str]) -> Path:

@@ -195,7 +195,7 @@ def test_readiness_is_200_when_every_model_loads(tmp_path, monkeypatch):
         ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json() == {
         "ready": True,
-        "models": {"character": "loaded", "line": "loaded"},
+        "models": {"character": "loaded", "line": "loaded", "page": "loaded"},
     }
 
 

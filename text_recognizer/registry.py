@@ -16,6 +16,7 @@ DATASETS = {
     "IamParagraphsDataset": "text_recognizer.datasets.iam_paragraphs:IamParagraphsDataset",
     "LinesFolderDataset": "text_recognizer.datasets.lines_folder:LinesFolderDataset",
     "HandwritingLinesDataset": "text_recognizer.datasets.handwriting_lines:HandwritingLinesDataset",
+    "PageXmlLinesDataset": "text_recognizer.datasets.page_xml_lines:PageXmlLinesDataset",
 }
 MODELS = {
     "CharacterModel": "text_recognizer.models.character_model:CharacterModel",
