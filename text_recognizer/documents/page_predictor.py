@@ -10,11 +10,13 @@ normalisation (ink crop, scaling, side margins) to the page.
 from collections.abc import Iterable
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from text_recognizer.confidences import align
 from text_recognizer.documents.page import Line, PageReading, Word
 from text_recognizer.image_utils import INK_THRESHOLD, light_on_dark, read_image
+from text_recognizer.line_batches import predict_by_width
 from text_recognizer.line_detection import crop_boxes, crop_lines, line_boxes, to_page
 from text_recognizer.line_detector import DEFAULT_CARD as DETECTOR_CARD
 from text_recognizer.line_detector import LineDetector
@@ -59,18 +61,32 @@ class PagePredictor:
         pages = [read_image(image) for image in images]
         found = [self._lines(page) for page in pages]
         crops = [crop for boxes, bands, page_crops in found for crop in page_crops]
-        outputs = self.line_predictor.outputs(crops, batch_size or self.batch_size) if crops else []
+        outputs, geometries = self._read(crops, batch_size or self.batch_size)
         decode = self.line_predictor.decoder(decoder)
         readings, start = [], 0
         for page, (boxes, bands, page_crops) in zip(pages, found, strict=True):
             lines = []
-            for box, band, crop, output in zip(
-                boxes, bands, page_crops, outputs[start : start + len(page_crops)], strict=True
+            end = start + len(page_crops)
+            for box, band, crop, output, geometry in zip(
+                boxes, bands, page_crops, outputs[start:end], geometries[start:end], strict=True
             ):
-                lines.append(self._line(box, band, crop, output, decode))
-            start += len(page_crops)
+                lines.append(self._line(box, band, crop, output, geometry, decode))
+            start = end
             readings.append(PageReading(width=page.shape[1], height=page.shape[0], lines=lines))
         return readings
+
+    def _read(self, crops: list[np.ndarray], batch_size: int) -> tuple[list[np.ndarray], list]:
+        """The line model's outputs for the crops, and how each crop was placed in the model's input. A variable-width
+        model's lines are fitted here once (as LinePredictor fits them) so that the placement comes with them."""
+        if not crops:
+            return [], []
+        predictor = self.line_predictor
+        if predictor.width is not None:
+            geometries = [fit_geometry(crop, predictor.height, predictor.max_width, predictor.width) for crop in crops]
+            return predictor.outputs(crops, batch_size), geometries
+        fitted = [fit_line(crop, predictor.height, predictor.max_width) for crop in crops]
+        lines = [line for line, _ in fitted]
+        return predict_by_width(predictor.run, lines, batch_size), [geometry for _, geometry in fitted]
 
     def _lines(self, page: np.ndarray):
         """Crop boxes, core bands (page pixels) and crops of the page's lines, top to bottom."""
@@ -80,7 +96,7 @@ class PagePredictor:
         bands = to_page(canvas_bands, scale)
         return boxes, bands, crop_lines(page, boxes, bands)
 
-    def _line(self, box, band, crop: np.ndarray, output: np.ndarray, decode) -> Line:
+    def _line(self, box, band, crop: np.ndarray, output: np.ndarray, geometry, decode) -> Line:
         reading = decode(output)
         text, confidence = reading[0], float(reading[1])
         x0, y0 = box[0], box[1]
@@ -97,16 +113,15 @@ class PagePredictor:
             line_box = tuple(int(v) for v in box)
         baseline_y = min(max(int(band[3]), line_box[1]), line_box[3])
         baseline = [(line_box[0], baseline_y), (line_box[2], baseline_y)]
-        words = [_inside(word, line_box) for word in self._words(text, reading, output, crop, (x0, y0), decode)]
+        words = self._words(text, reading, output, crop, (x0, y0), geometry, decode)
+        words = [_inside(word, line_box) for word in words]
         return Line(text, confidence, line_box, baseline, words)
 
-    def _words(self, text: str, reading, output: np.ndarray, crop: np.ndarray, origin, decode) -> list[Word]:
+    def _words(self, text: str, reading, output: np.ndarray, crop: np.ndarray, origin, geometry, decode) -> list[Word]:
         """Each word's box (from the frames of its characters) with its text and confidence."""
         if not text.strip() or not getattr(decode, "ctc", False):
             return []
         spans = self._character_frames(text, output, decode)
-        predictor = self.line_predictor
-        geometry = fit_geometry(crop, predictor.height, predictor.max_width, predictor.width)
         if spans is None or geometry is None:
             return []
         ink_left, scale, side, fitted_width = geometry
@@ -163,6 +178,22 @@ def _inside(word: Word, box) -> Word:
     right = max(min(word.box[2], x1), left + 1)
     bottom = max(min(word.box[3], y1), top + 1)
     return Word(word.text, word.confidence, (left, top, right, bottom))
+
+
+def fit_line(crop: np.ndarray, height: int, max_width: int) -> tuple[np.ndarray, tuple | None]:
+    """image_utils.fit_line_to_height of a crop (the same pixels: a test compares them), and its placement as
+    fit_geometry gives it, from one pass over the crop."""
+    gray = light_on_dark(read_image(crop))
+    ys, xs = np.nonzero(gray > INK_THRESHOLD)
+    if len(ys) == 0:
+        return np.zeros((height, height // 2), np.uint8), None
+    margin = (ys.max() - ys.min() + 1) // 12
+    ink = np.pad(gray[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1], ((margin, margin), (0, 0)))
+    side = height // 8
+    scaled = min(max_width - 2 * side, max(1, round(ink.shape[1] * height / ink.shape[0])))
+    interpolation = cv2.INTER_AREA if ink.shape[0] > height else cv2.INTER_LINEAR
+    line = np.pad(cv2.resize(ink, (scaled, height), interpolation=interpolation), ((0, 0), (side, side)))
+    return line, (int(xs.min()), ink.shape[1] / scaled, side, scaled + 2 * side)
 
 
 def fit_geometry(
