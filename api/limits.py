@@ -44,4 +44,6 @@ def read_timeout() -> float:
 
 def check_all() -> None:
     """UserError naming the first environment variable that is set to something unusable."""
-    max_pixels(), threads(), read_timeout()
+    from api.corrections import corrections_folder
+
+    max_pixels(), threads(), read_timeout(), corrections_folder()
