@@ -117,6 +117,7 @@ def test_cli_pages_name_clashing_stems_apart_and_refuse_bad_usage(pages, weights
         ["--format", "json"],
         ["--pages", "--lines"],
         ["--pages", "--json", "--format", "alto"],
+        ["--detector-card", "LineDetectorModel_SyntheticParagraphsDataset_fcn"],
     ):
         refused = inference("--input", str(pages), *usage, weights=weights)
         assert refused.returncode == 2 and "error:" in refused.stderr, usage
@@ -124,6 +125,8 @@ def test_cli_pages_name_clashing_stems_apart_and_refuse_bad_usage(pages, weights
     blocked.write_text("")
     refused = inference("--input", str(pages), "--pages", "--output", str(blocked / "x"), weights=weights)
     assert refused.returncode == 2 and "cannot create the output folder" in refused.stderr
+    missing = inference("--input", str(pages), "--pages", "--detector-card", "NoSuchDetector", weights=weights)
+    assert missing.returncode == 2 and "No weights card" in missing.stderr
     no_detector = inference(
         "--input", str(pages), "--pages", weights=inference_weights(tmp_path / "w", [CHARACTER_CARD])
     )

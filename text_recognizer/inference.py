@@ -60,7 +60,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--output", type=Path, help="with --pages: write <stem>.txt/.json/.xml per image into this folder"
     )
-    parser.add_argument("--card", default=None, help="weights card to use (default: the shipped model for the mode)")
+    parser.add_argument(
+        "--card",
+        default=None,
+        help="weights card to use (default: the shipped model for the mode; pages: the line model)",
+    )
+    parser.add_argument("--detector-card", default=None, help="with --pages: the line detector's card")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"images per batch (default {BATCH_SIZE})")
     parser.add_argument(
         "--decoder",
@@ -79,8 +84,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--decoder applies to text lines (--lines) and pages (--pages)")
     if (args.lexicon or args.hot_word) and args.decoder != "lm":
         parser.error("--lexicon and --hot-word need --lines or --pages with --decoder lm")
-    if (args.format or args.output) and not args.pages:
-        parser.error("--format and --output apply to pages (--pages)")
+    if (args.format or args.output or args.detector_card) and not args.pages:
+        parser.error("--format, --output and --detector-card apply to pages (--pages)")
     if args.json and args.format not in (None, "json"):
         parser.error(f"--json and --format {args.format} exclude each other")
     args.format = "json" if args.json else (args.format or "text")
@@ -96,7 +101,7 @@ def mode(args: argparse.Namespace) -> str:
 
 def load_predictor(kind: str, args: argparse.Namespace, lexicon=None):
     """The predictor of that kind from the shared table, with the command line's card, decoder and batch size."""
-    return load_from_table(kind, args.card, args.decoder, lexicon, args.hot_word, args.batch_size)
+    return load_from_table(kind, args.card, args.decoder, lexicon, args.hot_word, args.batch_size, args.detector_card)
 
 
 def format_result(
