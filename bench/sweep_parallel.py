@@ -18,7 +18,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 SWEEP = {
-    "program": "training/run_sweep.py",
+    "program": "training/sweep_trial.py",
     "method": "grid",
     "metric": {"name": "val_accuracy", "goal": "maximize"},
     "parameters": {
@@ -41,7 +41,7 @@ def sweep_seconds(parallel: int) -> float:
         path.write_text(yaml.safe_dump(SWEEP))
         env = {**os.environ, "TEXT_RECOGNIZER_RUNS_DIR": str(Path(folder) / "runs"), "TF_CPP_MIN_LOG_LEVEL": "3"}
         started = time.perf_counter()
-        command = [sys.executable, "training/sweep.py", str(path), f"--parallel={parallel}", "--nowandb"]
+        command = [sys.executable, "training/offline_sweep.py", str(path), f"--parallel={parallel}", "--nowandb"]
         subprocess.run(command, cwd=REPO, env=env, check=True, capture_output=True)
         return time.perf_counter() - started
 

@@ -55,7 +55,9 @@ def test_quotes_survive_the_shell(tmp_path, capsys):
 def test_malformed_files_name_the_entry(tmp_path, capsys, content, expected):
     study = tmp_path / "study.json"
     study.write_text(content)
-    assert main([str(study)]) == 2
+    with pytest.raises(SystemExit) as ended:
+        main([str(study)])
+    assert ended.value.code == 2
     captured = capsys.readouterr()
     assert expected in captured.err and captured.out == ""
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.experiment_runs import history_epochs, start, status, tiny_config, wait_for
-from training import runs
+from training import run_table
 
 EPOCHS = 8
 
@@ -45,7 +45,7 @@ def test_interrupted_and_killed_runs_resume_where_they_stopped(isolated_runs):
     assert status(run_dir)["state"] == "running" and killed_at > stopped_at
     with h5py.File(run_dir / "last.weights.h5") as weights:  # whole, readable: replaced atomically
         assert len(weights.keys()) > 0
-    assert [row["state"] for row in runs.load()] == ["killed"]
+    assert [row["state"] for row in run_table.load()] == ["killed"]
 
     result = run_cli("training/run_experiment.py", "--resume=resumable", "--nowandb", env={"WANDB_MODE": "disabled"})
     assert result.returncode == 0, result.stderr

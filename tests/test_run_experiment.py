@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.experiment_runs import tiny_config
-from training import runs
+from training import run_table, runs
 from training.distribute import is_chief
 from training.records import RunRecord
 
@@ -102,7 +102,7 @@ def test_runs_table_best_first_with_csv(isolated_runs, capsys):
     live = fake_run("live", "running", [0.6, 0.9])
     lock = live.lock()
     try:
-        rows = runs.best_first(runs.load("table"))
+        rows = run_table.best_first(run_table.load("table"))
         assert [(row["run"], row["state"]) for row in rows] == [
             ("live", "running"),
             ("good", "finished"),
@@ -119,7 +119,7 @@ def test_runs_table_best_first_with_csv(isolated_runs, capsys):
         "bad",
     ]
     out = io.StringIO()
-    runs.write_csv(rows, out)
+    run_table.write_csv(rows, out)
     header = out.getvalue().splitlines()[0].split(",")
     assert {"run", "best", "test_accuracy", "config.network_args.layer_size"} <= set(header)
 

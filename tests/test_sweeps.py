@@ -14,8 +14,8 @@ from text_recognizer import settings
 from text_recognizer.errors import ConfigError, UserError
 from training.config import validate
 from training.records import RunRecord
-from training.run_sweep import coerce, split_args, to_config
-from training.sweep import OfflineSweep, as_flags, load_config, proposed_params, sweeps
+from training.sweep_args import coerce, split_args, to_config
+from training.sweep_driver import OfflineSweep, as_flags, load_config, proposed_params, sweeps
 from training.sweep_state import SweepState
 
 SHIPPED_SWEEPS = sorted(REPO.glob("training/sweep_*.yaml"))
@@ -58,20 +58,17 @@ def test_flag_mistakes_are_named():
         validate(
             to_config({"dataset": "EmnistDataset", "model": "CharacterModel", "network": "mlp", "network_argz.x": "1"})
         )
-    result = run_cli(
-        "training/run_sweep.py",
-        "--dataset=EmnistDataset",
-        "--model=CharacterModel",
-        "--network=mlp",
-        "--network_args.num_layers=two",
-    )
-    assert result.returncode == 2 and '"num_layers" must be int' in result.stderr and "Traceback" not in result.stderr
+    flags = ("--dataset=EmnistDataset", "--model=CharacterModel", "--network=mlp", "--network_args.num_layers=two")
+    for program in ("training/sweep_trial.py", "training/run_sweep.py"):  # the second: its first name, still working
+        result = run_cli(program, *flags)
+        assert result.returncode == 2 and '"num_layers" must be int' in result.stderr, program
+        assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize("path", SHIPPED_SWEEPS, ids=lambda path: path.name)
 def test_shipped_sweeps_propose_valid_experiments(path):
     config = load_config(path)
-    assert config["program"] == "training/run_sweep.py" and config["early_terminate"]["type"] == "hyperband"
+    assert config["program"] == "training/sweep_trial.py" and config["early_terminate"]["type"] == "hyperband"
     for _ in range(5):
         proposal = sweeps.next_run(config, [], validate=True)
         validate(to_config(split_args(as_flags(proposed_params(proposal)))[0]))
@@ -82,11 +79,11 @@ def test_bad_sweep_files_are_messages(tmp_path):
     bad.write_text("method: gird\nparameters: {a: {values: [1]}}\n")
     with pytest.raises(UserError, match="'gird' is not one of"):
         load_config(bad)
-    result = run_cli("training/sweep.py", str(bad))
+    result = run_cli("training/sweep.py", str(bad))  # the offline driver's first name, still working
     assert result.returncode == 2 and "not a valid sweep" in result.stderr and "Traceback" not in result.stderr
     random = tmp_path / "random.yaml"
     random.write_text("method: random\nparameters: {seed: {values: [1, 2]}}\n")
-    result = run_cli("training/sweep.py", str(random))
+    result = run_cli("training/offline_sweep.py", str(random))
     assert result.returncode == 2 and "give --count" in result.stderr
 
 
@@ -102,7 +99,7 @@ def sweep_file(folder: Path, method: str, parameters: dict) -> Path:
         "train_args.early_stopping_patience": 0,
     }
     config = {
-        "program": "training/run_sweep.py",
+        "program": "training/sweep_trial.py",
         "method": method,
         "metric": {"name": "val_accuracy", "goal": "maximize"},
         "early_terminate": {"type": "hyperband", "min_iter": 1, "eta": 2},
@@ -149,7 +146,7 @@ def test_grid_sweep_stops_a_weak_run_and_resumes_after_an_interruption(isolated_
         },
     )
     open_gate(gate, "tiny_grid", 1)  # every run trains one epoch, then waits
-    first = start("training/sweep.py", str(path), "--parallel=2", "--nowandb", env=gated(gate))
+    first = start("training/offline_sweep.py", str(path), "--parallel=2", "--nowandb", env=gated(gate))
     wait_for(lambda: len(list(runs_dir.glob("tiny_grid-*"))) == 2, "two runs")
     records = sorted(runs_dir.glob("tiny_grid-*"))
     wait_for(lambda: all(status(run).get("epoch") == 1 for run in records), "both runs' first checkpoints")
@@ -161,7 +158,7 @@ def test_grid_sweep_stops_a_weak_run_and_resumes_after_an_interruption(isolated_
 
     open_gate(gate, "tiny_grid", epochs)
     open_gate(gate, "tiny_grid-003", 2)  # the hopeless run: two epochs, enough for hyperband's first band
-    command = ("training/sweep.py", str(path), "--parallel=2", "--nowandb")
+    command = ("training/offline_sweep.py", str(path), "--parallel=2", "--nowandb")
     again = start(*command, env={**gated(gate), "WANDB_MODE": "disabled"})
     hopeless = wait_for(lambda: next(runs_dir.glob("tiny_grid-003-*"), None), "the third run")
     wait_for(lambda: RunRecord(hopeless).stop_reason(), "hyperband to stop the hopeless run")
@@ -199,7 +196,7 @@ def test_random_sweep_runs_in_parallel_on_free_gpus_and_never_repeats(isolated_r
         settings.GPU_LOCK_DIR_ENV: str(isolated_runs / "locks"),
         "CUDA_VISIBLE_DEVICES": "0,1",  # whatever the outer environment hides
     }
-    command = ("training/sweep.py", str(path), "--count=2", "--parallel=2", "--nowandb")
+    command = ("training/offline_sweep.py", str(path), "--count=2", "--parallel=2", "--nowandb")
     result = run_cli(*command, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     entries, records = sweep_records(runs_dir, "tiny_random")

@@ -25,6 +25,7 @@ from text_recognizer.datasets.lm_text import (
 )
 from text_recognizer.errors import UserError
 from text_recognizer.settings import SHIPPED_WEIGHTS_DIR
+from training import cli
 
 HANDWRITING_CARD = SHIPPED_WEIGHTS_DIR / "LineModelCtc_HandwritingLinesDataset_handwriting_crnn.json"
 HANDWRITING_EXPERIMENT = Path(__file__).parent / "experiments" / "handwriting_line_predictor.json"
@@ -89,7 +90,7 @@ def parse_min_counts(values: list[str], highest: int) -> dict[int, int]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
+    with cli.user_errors(also=(ValueError, OSError)):
         sources = parse_sources(args.corpus)
         orders = [int(order) for order in args.orders.split(",")]
         min_counts = parse_min_counts(args.min_count, max(orders))
@@ -98,9 +99,6 @@ def main(argv: list[str] | None = None) -> int:
         iam = iam_lines_by_split(args.rwth_lists)
         real = real_line_splits(config)
         units, report = training_units(sources, iam, real)
-    except (UserError, ValueError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
     for source, counts in report.items():
         print(
             f"{source}: {counts['units']:,} units, {counts['dropped_overlapping_held_out']:,} dropped as held-out "

@@ -144,6 +144,12 @@ def validate(raw: Any) -> ExperimentConfig:
     )
 
 
+def from_card(card: dict[str, Any]) -> ExperimentConfig:
+    """The config a weights card's model was trained with, as far as rebuilding and evaluating it needs."""
+    fields = ("dataset", "dataset_args", "model", "network", "network_args", "train_args")
+    return validate({key: card[key] for key in fields if key in card})
+
+
 def _train_args(given: dict[str, Any]) -> TrainArgs:
     fields = {f.name: f.type for f in dataclasses.fields(TrainArgs)}
     _reject_unknown(given, fields, "train_args key")

@@ -12,8 +12,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from text_recognizer.datasets.lmdb_store import ENCODINGS, write_store
-from text_recognizer.errors import DataError
 from text_recognizer.image_utils import IMAGE_SUFFIXES, read_image
+from training import cli
 
 STORE_NAME = "lmdb"
 
@@ -33,6 +33,7 @@ def read_all(paths: list[Path]) -> Iterator[tuple[str, object]]:
         yield path.name, read_image(path)
 
 
+@cli.program
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Store every image of a data folder in <data_dir>/lmdb.")
     parser.add_argument("--data_dir", type=Path, required=True, help="folder whose images (any depth) are stored")
@@ -44,17 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if not args.data_dir.is_dir():
-        print(f"error: {args.data_dir} is not a folder.", file=sys.stderr)
-        return 2
+        cli.fail(f"{args.data_dir} is not a folder.")
     paths = image_files(args.data_dir)
     if not paths:
-        print(f"error: no .png/.jpg/.jpeg images under {args.data_dir}.", file=sys.stderr)
-        return 2
-    try:
-        count = write_store(args.data_dir / STORE_NAME, read_all(paths), args.encoding)
-    except DataError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        cli.fail(f"no .png/.jpg/.jpeg images under {args.data_dir}.")
+    count = write_store(args.data_dir / STORE_NAME, read_all(paths), args.encoding)
     print(f"Stored {count:,} images in {args.data_dir / STORE_NAME} ({args.encoding}).")
     return 0
 

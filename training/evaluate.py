@@ -10,35 +10,26 @@ import os
 import sys
 
 from text_recognizer.cards import load_card, weights_file
-from text_recognizer.errors import UserError
-from training import run_experiment
-from training.config import validate
-
-CONFIG_FIELDS = ("dataset", "dataset_args", "model", "network", "network_args", "train_args")
+from training import cli
+from training.config import from_card
 
 
+@cli.program
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Evaluate shipped weights on their dataset's test split.")
     parser.add_argument("card", help="a weights card: its stem (in the weights folder) or its path")
     args = parser.parse_args(argv)
-    try:
-        card = load_card(args.card)
-        config = validate({key: card[key] for key in CONFIG_FIELDS if key in card})
-    except UserError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return run_experiment.EXIT_USAGE
+    card = load_card(args.card)
+    config = from_card(card)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from training.train import build_model  # TensorFlow loads here
+    from training.train import build_model, test_metrics  # TensorFlow loads here
 
-    try:
+    with cli.user_errors(cli.EXIT_DATA):
         model = build_model(config)
-    except UserError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return run_experiment.EXIT_DATA
     model.compile(config.train_args, steps_per_epoch=1)  # the loss and metrics as trained; the optimizer is unused
     model.load_weights(weights_file(card))
-    metrics = {f"test_{name}": float(value) for name, value in model.evaluate(model.dataset.test).items()}
-    print(json.dumps({"card": card["card_path"], "test_size": len(model.dataset.test), **metrics}, indent=2))
+    report = {"card": card["card_path"], "test_size": len(model.dataset.test), **test_metrics(model)}
+    print(json.dumps(report, indent=2))
     return 0
 
 

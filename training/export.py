@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from text_recognizer.cards import load_card, weights_file
-from text_recognizer.errors import UserError
+from training import cli
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -22,15 +22,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+@cli.program
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        card = load_card(args.weights)
-        if not weights_file(card).exists():
-            raise UserError(f"The card {card['card_path']} names weights {weights_file(card)}, which do not exist.")
-    except UserError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    card = load_card(args.weights)
+    if not weights_file(card).exists():
+        cli.fail(f"The card {card['card_path']} names weights {weights_file(card)}, which do not exist.")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     from text_recognizer.onnx_export import export_onnx, export_saved_model  # TensorFlow loads here
     from text_recognizer.runtime import build_network

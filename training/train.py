@@ -45,6 +45,11 @@ def build_model(config: ExperimentConfig):
         ) from None
 
 
+def test_metrics(model) -> dict[str, float]:
+    """The model's metrics on its dataset's test split, named test_<metric>."""
+    return {f"test_{name}": float(value) for name, value in model.evaluate(model.dataset.test).items()}
+
+
 def initialize_from(model, config: ExperimentConfig) -> dict[str, Any]:
     """Fine-tuning: start from a weights card's weights; it must be of the same network and input shape. Another
     mapping keeps the output weights of the shared characters (training/warm_start.py).
@@ -135,10 +140,9 @@ def run(
     record.set_status("evaluating", fit_end_at=time.time())
 
     model.load_weights(record.best_weights)
-    test = model.evaluate(model.dataset.test)
     epochs = record.history()
     metrics = {
-        **{f"test_{name}": float(value) for name, value in test.items()},
+        **test_metrics(model),
         f"best_{model.monitor}": float(best_checkpoint.best),
         "monitor": model.monitor,
         "monitor_mode": model.monitor_mode,

@@ -18,6 +18,7 @@ from text_recognizer.datasets.lm_text import held_out_groups, real_line_splits
 from text_recognizer.errors import UserError
 from text_recognizer.line_decoder import LineDecoder
 from text_recognizer.line_predictor import DEFAULT_CARD, LinePredictor
+from training import cli
 from training.decoding_data import decode_all, error_rates, held_apart, network_outputs
 
 DEFAULT_LANGUAGE_MODEL = "lm/english_french_chars.npz"
@@ -53,7 +54,7 @@ def check_kept_apart(card: dict, model_meta: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
+    with cli.user_errors(also=(ValueError,)):
         card = load_card(args.card)
         path = Path(args.language_model)
         entry_file = str(path) if path.is_absolute() else path.as_posix()
@@ -61,9 +62,6 @@ def main(argv: list[str] | None = None) -> int:
         check_kept_apart(card, model.meta)
         weights = [float(value) for value in args.lm_weights.split(",")]
         bonuses = [float(value) for value in args.bonuses.split(",")]
-    except (UserError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
     predictor = LinePredictor(args.card)
     lines = {corpus: part[: args.lines or None] for corpus, part in held_apart(card, "val").items()}
     outputs = {corpus: network_outputs(predictor, part, f"{corpus}_val") for corpus, part in lines.items()}
