@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
+from tests.conftest import run_cli
 from tests.xml_schemas import assert_valid
 from text_recognizer import registry
 from text_recognizer.documents.formats import image_name_of, line_crops, read_lines, render
@@ -184,3 +185,29 @@ def test_page_lines_are_fitted_and_read_as_the_line_predictor_reads_them(predict
         assert np.array_equal(fitted, fit_line_to_height(crop, line_model.height, line_model.max_width))
     expected = [reading.text for reading in line_model.predict_batch(crops)]
     assert [line.text for line in predictor.predict(image).lines] == expected
+
+
+@pytest.mark.slow
+def test_the_shipped_line_model_fine_tunes_on_exported_documents(readings, tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for page, reading in readings.items():
+        shutil.copy(PARAGRAPHS / f"{page}.png", pages)
+        (pages / f"{page}.xml").write_bytes(render(reading, "page", f"{page}.png"))
+    config = {
+        "dataset": "PageXmlLinesDataset",
+        "dataset_args": {"path": str(pages)},
+        "model": "LineModelCtc",
+        "network": "handwriting_crnn",
+        "network_args": {"lstm_dim": 128, "lstm_layers": 2, "dropout_amount": 0.2},
+        "train_args": {"batch_size": 8, "epochs": 1},
+        "init_from": "LineModelCtc_HandwritingLinesDataset_handwriting_crnn",
+    }
+    runs = tmp_path / "runs"
+    done = run_cli(
+        "training/run_experiment.py", json.dumps(config), "--nowandb", env={"TEXT_RECOGNIZER_RUNS_DIR": str(runs)}
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Initialised the network from" in done.stderr
+    metrics = json.loads(next(runs.glob("*/metrics.json")).read_text())
+    assert 0 <= metrics["test_cer"] < 1
