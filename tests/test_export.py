@@ -115,6 +115,9 @@ def test_save_writes_the_onnx_export_with_the_weights_and_no_optimizer_state(iso
     result = run_cli("training/run_experiment.py", json.dumps(config), "--save", "--nowandb")
     assert result.returncode == 0, result.stderr
     card = load_card(isolated_runs / "weights" / "CharacterModel_EmnistDataset_mlp.json")
+    shipped = json.loads((SHIPPED / "LineModel_EmnistLinesDataset_line_cnn_all_conv.json").read_text())
+    assert list(card) == [*shipped, "card_path"]  # the same fields in the same order as the shipped cards
+    assert card["weights"] == "CharacterModel_EmnistDataset_mlp.weights.h5" and card["input_shape"] == [28, 28]
     assert card["onnx"]["max_abs_difference_vs_tensorflow"] < 1e-4
     assert metadata(onnx_file(card))["run_id"] == card["run_id"]
     with h5py.File(weights_file(card)) as weights:

@@ -1,4 +1,4 @@
-"""Carry out a validated experiment: data, model, fit with callbacks, test evaluation, record and weights."""
+"""Carry out a validated experiment: data, model, fit with callbacks, test evaluation, record; ship with --save."""
 
 import logging
 import math
@@ -12,7 +12,7 @@ from text_recognizer import registry
 from text_recognizer.cards import load_card, weights_file
 from text_recognizer.datasets.split_cache import splits_problem
 from text_recognizer.errors import ConfigError, DataError
-from training import tracking
+from training import shipping, tracking
 from training.callbacks import (
     AtomicCheckpoint,
     FirstStepTime,
@@ -156,10 +156,7 @@ def run(
     record.finish(metrics)
     log.info("Test metrics: %s", {k: round(v, 4) for k, v in metrics.items() if isinstance(v, float)})
     if save:
-        card = {**config.to_dict(), "run_id": record.run_id, "metrics": metrics, "data": model.dataset.card()}
-        if parent:
-            card["parent"] = parent
-        card_file = model.save(card)
+        card_file = shipping.ship(model, config, record.run_id, metrics, parent)
         log.info("Saved weights and card: %s", card_file)
         if wandb_run is not None:
             tracking.log_model(wandb_run, card_file, weights_file(load_card(card_file)), metrics)

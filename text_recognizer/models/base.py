@@ -1,20 +1,17 @@
-"""The Model: dataset + network + loss/metrics + tf.data pipelines + fit/evaluate + weights with their card."""
+"""The Model: dataset + network + loss/metrics + tf.data pipelines + fit/evaluate + weights."""
 
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from text_recognizer.cards import weights_dir, weights_stem, write_json_atomic
 from text_recognizer.datasets.base import Dataset, Split
 from text_recognizer.line_batches import predict_by_width
 from text_recognizer.models.width_buckets import bucketed_pipeline
-from text_recognizer.onnx_export import export_onnx
 
 
 class Model:
@@ -110,32 +107,16 @@ class Model:
     def load_weights(self, path: Path) -> None:
         self.network.load_weights(path)
 
-    def save(self, card: dict[str, Any]) -> Path:
-        """Ship the network's current weights under their stem with a card and an ONNX export beside them.
+    def save_weights(self, path: Path) -> None:
+        """Write the network's current weights, atomically (training/shipping.py ships them with card and ONNX).
 
         Only the layers' weights are written: a compiled network's own save_weights would add the optimizer's state
-        (twice the weights again for Adam), which inference never needs. Returns the card's path.
+        (twice the weights again for Adam), which inference never needs.
         """
-        stem = weights_stem(self.name, type(self.dataset).__name__, card["network"])
-        folder = weights_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        weights = folder / f"{stem}.weights.h5"
-        partial = weights.with_name(f"{stem}.part.weights.h5")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name.removesuffix(".weights.h5") + ".part.weights.h5")
         keras.Model(self.network.inputs, self.network.outputs).save_weights(partial)
-        os.replace(partial, weights)
-        card_file = folder / f"{stem}.json"
-        write_json_atomic(
-            card_file,
-            {
-                **card,
-                "weights": weights.name,
-                "mapping": self.dataset.mapping,
-                "input_shape": list(self.dataset.input_shape),
-                "output_shape": list(self.dataset.output_shape),
-            },
-        )
-        export_onnx(self.network, card_file)
-        return card_file
+        os.replace(partial, path)
 
 
 def make_optimizer(train_args, steps_per_epoch: int) -> keras.optimizers.Optimizer:
