@@ -10,10 +10,8 @@ one with the lowest validation perplexity is saved. See text_recognizer/datasets
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
-from text_recognizer.char_lm import train_language_model
 from text_recognizer.datasets.lm_text import (
     HELD_OUT_WORDS,
     SOURCES,
@@ -26,6 +24,7 @@ from text_recognizer.datasets.lm_text import (
 from text_recognizer.errors import UserError
 from text_recognizer.settings import SHIPPED_WEIGHTS_DIR
 from training import cli
+from training.lm_orders import best_order
 
 HANDWRITING_CARD = SHIPPED_WEIGHTS_DIR / "LineModelCtc_HandwritingLinesDataset_handwriting_crnn.json"
 HANDWRITING_EXPERIMENT = Path(__file__).parent / "experiments" / "handwriting_line_predictor.json"
@@ -105,30 +104,14 @@ def main(argv: list[str] | None = None) -> int:
             f"overlap, weight {counts['weight']}"
         )
     print(f"{len(units):,} training units, {sum(map(len, units)):,} characters; splits from {splits_from.name}")
-    validation = validation_texts(real)
-    best = None
-    for order in orders:
-        started = time.perf_counter()
-        meta = {
-            "sources": report,
-            "held_out": f"RWTH test and validation lines; the val and test lines of {splits_from.name}'s corpora; "
-            f"any unit sharing {HELD_OUT_WORDS} words in a row with them",
-            "splits_from": {"file": splits_from.name, "run_id": config.get("run_id")},
-            "held_out_groups": held_out_groups(real),
-        }
-        model = train_language_model(units, order, min_counts, meta)
-        perplexities = {corpus: round(model.perplexity(texts), 4) for corpus, texts in validation.items()}
-        mean = sum(perplexities.values()) / len(perplexities)
-        grams = sum(len(level["symbols"]) for level in model.levels)
-        seconds = time.perf_counter() - started
-        print(
-            f"order {order}: validation perplexity {perplexities} (mean {mean:.3f}), {grams:,} n-grams, {seconds:.0f} s"
-        )
-        if best is None or mean < best[0]:
-            best = (mean, model, perplexities)
-    _, model, perplexities = best
-    model.meta["validation_perplexity"] = perplexities
-    model.meta["orders_tried"] = orders
+    meta = {
+        "sources": report,
+        "held_out": f"RWTH test and validation lines; the val and test lines of {splits_from.name}'s corpora; "
+        f"any unit sharing {HELD_OUT_WORDS} words in a row with them",
+        "splits_from": {"file": splits_from.name, "run_id": config.get("run_id")},
+        "held_out_groups": held_out_groups(real),
+    }
+    model = best_order(units, orders, min_counts, meta, validation_texts(real))
     model.save(args.out)
     print(f"saved order {model.order} to {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
     return 0

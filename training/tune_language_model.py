@@ -8,18 +8,16 @@ pair with the lowest mean CER of the two corpora is written into the card (atomi
 """
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from text_recognizer.cards import load_card, write_json_atomic
+from text_recognizer.cards import load_card
 from text_recognizer.char_lm import load_language_model
-from text_recognizer.datasets.lm_text import held_out_groups, real_line_splits
-from text_recognizer.errors import UserError
 from text_recognizer.line_decoder import LineDecoder
 from text_recognizer.line_predictor import DEFAULT_CARD, LinePredictor
 from training import cli
-from training.decoding_data import decode_all, error_rates, held_apart, network_outputs
+from training.decoding_data import held_apart, network_outputs
+from training.lm_tuning import best_settings, check_kept_apart, describe, grid, mean_rates, rates_of, write_entry
 
 DEFAULT_LANGUAGE_MODEL = "lm/english_french_chars.npz"
 
@@ -41,17 +39,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def check_kept_apart(card: dict, model_meta: dict) -> None:
-    """The language model must have been kept apart from the validation and test writers of this card's split."""
-    expected = held_out_groups(real_line_splits(card))
-    recorded = model_meta.get("held_out_groups")
-    if recorded != expected:
-        raise UserError(
-            "The language model was not built apart from this card's validation and test writers; rebuild it with "
-            f"`python training/build_language_model.py --splits-from {card['card_path']}`."
-        )
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     with cli.user_errors(also=(ValueError,)):
@@ -68,56 +55,17 @@ def main(argv: list[str] | None = None) -> int:
     references = {corpus: [line.text for line in part] for corpus, part in lines.items()}
     sizes = ", ".join(f"{corpus} {len(part)}" for corpus, part in lines.items())
     print(f"validation lines: {sizes}; order-{model.order} language model, beam width {args.beam_width}")
-    greedy = {
-        corpus: error_rates(decode_all(LineDecoder(card), outputs[corpus])[0], references[corpus]) for corpus in lines
-    }
-    print("greedy: " + ", ".join(f"{c} CER {cer:.4f} WER {wer:.4f}" for c, (cer, wer) in greedy.items()))
-    results = []
-    for weight in weights:
-        for bonus in bonuses:
-            settings = {
-                "file": entry_file,
-                "lm_weight": weight,
-                "bonus": bonus,
-                "beam_width": args.beam_width,
-                "prune": args.prune,
-            }
-            decoder = LineDecoder(card, "lm", language_model=settings)
-            rates, seconds = {}, 0.0
-            for corpus in lines:
-                readings, took = decode_all(decoder, outputs[corpus])
-                rates[corpus], seconds = error_rates(readings, references[corpus]), seconds + took
-            mean_cer = sum(cer for cer, _ in rates.values()) / len(rates)
-            mean_wer = sum(wer for _, wer in rates.values()) / len(rates)
-            count = sum(len(part) for part in lines.values())
-            print(
-                f"weight {weight:4.2f} bonus {bonus:4.1f}: "
-                + ", ".join(f"{c} CER {cer:.4f} WER {wer:.4f}" for c, (cer, wer) in rates.items())
-                + f"; mean CER {mean_cer:.4f}; {1000 * seconds / count:.1f} ms/line"
-            )
-            results.append((mean_cer, mean_wer, settings, rates))
-    mean_cer, mean_wer, settings, rates = min(results, key=lambda result: result[:2])
+    greedy, _ = rates_of(LineDecoder(card), outputs, references)
+    print(f"greedy: {describe(greedy)}")
+    settings, rates = best_settings(
+        card, outputs, references, grid(entry_file, weights, bonuses, args.beam_width, args.prune)
+    )
+    mean_cer = mean_rates(rates)[0]
     print(f"best: weight {settings['lm_weight']}, bonus {settings['bonus']} (mean validation CER {mean_cer:.4f})")
     if args.dry_run:
         return 0
-    card_file = Path(card["card_path"])
-    stored = json.loads(card_file.read_text())
-    stored["language_model"] = {
-        **settings,
-        "order": model.order,
-        "tuned_on": "validation writers: " + sizes,
-        "validation": {
-            corpus: {
-                "greedy_cer": round(greedy[corpus][0], 4),
-                "greedy_wer": round(greedy[corpus][1], 4),
-                "lm_cer": round(cer, 4),
-                "lm_wer": round(wer, 4),
-            }
-            for corpus, (cer, wer) in rates.items()
-        },
-    }
-    write_json_atomic(card_file, stored)
-    print(f"wrote the language_model entry into {card_file}")
+    write_entry(Path(card["card_path"]), settings, model.order, sizes, greedy, rates)
+    print(f"wrote the language_model entry into {card['card_path']}")
     return 0
 
 

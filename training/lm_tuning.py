@@ -1,0 +1,98 @@
+"""Tuning how much the language model counts: each setting of weight and insertion bonus decodes a line model's
+validation lines (from cached network outputs), the one with the lowest mean CER over the corpora wins, and the card's
+"language_model" entry records it with the figures behind it."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from text_recognizer.cards import write_json_atomic
+from text_recognizer.datasets.lm_text import held_out_groups, real_line_splits
+from text_recognizer.errors import UserError
+from text_recognizer.line_decoder import LineDecoder
+from training.decoding_data import decode_all, error_rates
+
+Rates = dict[str, tuple[float, float]]  # corpus -> (CER, WER)
+
+
+def check_kept_apart(card: dict, model_meta: dict) -> None:
+    """The language model must have been kept apart from the validation and test writers of this card's split."""
+    expected = held_out_groups(real_line_splits(card))
+    recorded = model_meta.get("held_out_groups")
+    if recorded != expected:
+        raise UserError(
+            "The language model was not built apart from this card's validation and test writers; rebuild it with "
+            f"`python training/build_language_model.py --splits-from {card['card_path']}`."
+        )
+
+
+def rates_of(decoder, outputs: dict[str, list[np.ndarray]], references: dict[str, list[str]]) -> tuple[Rates, float]:
+    """Each corpus's CER and WER with a decoder, and the seconds decoding took."""
+    rates, seconds = {}, 0.0
+    for corpus, corpus_outputs in outputs.items():
+        readings, took = decode_all(decoder, corpus_outputs)
+        rates[corpus], seconds = error_rates(readings, references[corpus]), seconds + took
+    return rates, seconds
+
+
+def describe(rates: Rates) -> str:
+    return ", ".join(f"{corpus} CER {cer:.4f} WER {wer:.4f}" for corpus, (cer, wer) in rates.items())
+
+
+def mean_rates(rates: Rates) -> tuple[float, float]:
+    """The mean CER and WER over the corpora."""
+    return sum(cer for cer, _ in rates.values()) / len(rates), sum(wer for _, wer in rates.values()) / len(rates)
+
+
+def grid(file: str, weights: list[float], bonuses: list[float], beam_width: int, prune: float) -> list[dict[str, Any]]:
+    """Language-model settings (as a card's entry holds them) for every pair of weight and bonus."""
+    pairs = [(weight, bonus) for weight in weights for bonus in bonuses]
+    return [
+        {"file": file, "lm_weight": weight, "bonus": bonus, "beam_width": beam_width, "prune": prune}
+        for weight, bonus in pairs
+    ]
+
+
+def best_settings(
+    card: dict[str, Any],
+    outputs: dict[str, list[np.ndarray]],
+    references: dict[str, list[str]],
+    grid: list[dict[str, Any]],
+    say: Callable[[str], None] = print,
+) -> tuple[dict[str, Any], Rates]:
+    """The language-model settings of `grid` with the lowest mean CER (then WER), and their rates; says each one's."""
+    lines = sum(len(part) for part in outputs.values())
+    results = []
+    for settings in grid:
+        rates, seconds = rates_of(LineDecoder(card, "lm", language_model=settings), outputs, references)
+        mean_cer, mean_wer = mean_rates(rates)
+        say(
+            f"weight {settings['lm_weight']:4.2f} bonus {settings['bonus']:4.1f}: {describe(rates)}; "
+            f"mean CER {mean_cer:.4f}; {1000 * seconds / lines:.1f} ms/line"
+        )
+        results.append((mean_cer, mean_wer, settings, rates))
+    _, _, settings, rates = min(results, key=lambda result: result[:2])
+    return settings, rates
+
+
+def write_entry(card_file: Path, settings: dict[str, Any], order: int, sizes: str, greedy: Rates, rates: Rates) -> None:
+    """The card's "language_model" entry: the settings, and per corpus the validation figures without and with it."""
+    stored = json.loads(card_file.read_text())
+    stored["language_model"] = {
+        **settings,
+        "order": order,
+        "tuned_on": "validation writers: " + sizes,
+        "validation": {
+            corpus: {
+                "greedy_cer": round(greedy[corpus][0], 4),
+                "greedy_wer": round(greedy[corpus][1], 4),
+                "lm_cer": round(cer, 4),
+                "lm_wer": round(wer, 4),
+            }
+            for corpus, (cer, wer) in rates.items()
+        },
+    }
+    write_json_atomic(card_file, stored)
