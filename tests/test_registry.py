@@ -27,3 +27,32 @@ def test_every_entry_resolves():
     for kind, entries in registry.REGISTRIES.items():
         for name in entries:
             assert callable(registry.resolve(kind, name)), f"{kind} {name}"
+
+
+def test_a_class_that_inherits_its_init_takes_its_base_classes_parameters(tmp_path, monkeypatch):
+    """Followed through `from ... import` (absolute and relative) and classes of the same module, without importing."""
+    package = tmp_path / "inheriting"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "bases.py").write_text(
+        "raise ImportError('parameters must not import this')\n"
+        "class Plain:\n    pass\n"
+        "class Base(Plain):\n    def __init__(self, height: int = 48, corpora: dict | None = None, **extra):\n"
+        "        pass\n"
+    )
+    (package / "children.py").write_text(
+        "from .bases import Base, Plain\n"
+        "class Middle(Base):\n    limit = 3\n"
+        "class Child(Middle):\n    pass\n"
+        "class Bare(Plain):\n    pass\n"
+        "class Own(Base):\n    def __init__(self, path: str):\n        super().__init__()\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(
+        registry.REGISTRIES, "dataset", {n: f"inheriting.children:{n}" for n in ("Child", "Bare", "Own")}
+    )
+    params, takes_any = registry.parameters("dataset", "Child")
+    assert list(params) == ["height", "corpora"] and takes_any
+    assert (params["height"].default, params["corpora"].annotation) == (48, "dict | None")
+    assert registry.parameters("dataset", "Bare") == ({}, False)
+    assert list(registry.parameters("dataset", "Own")[0]) == ["path"]

@@ -3,11 +3,16 @@
 import numpy as np
 import pytest
 
-from text_recognizer.datasets.split_cache import SPLITS, load_or_build, write_split
+from text_recognizer.datasets.base import Dataset
+from text_recognizer.datasets.formats import SPLITS
+from text_recognizer.datasets.split_cache import load_or_build, write_split
+from text_recognizer.errors import DataError
 
 
-class Generated:
-    """Stands for a dataset: load_or_build sets its train/val/test."""
+class Generated(Dataset):
+    """Stands for a dataset: load_or_build gives it its train/val/test."""
+
+    mapping = ("a", "b")  # the cache's own mapping (4 classes) is the one its labels are checked against
 
 
 def build(file):
@@ -42,3 +47,14 @@ def test_an_interrupted_build_leaves_nothing_that_looks_like_a_cache(tmp_path):
     assert list(tmp_path.iterdir()) == []
     load_or_build(Generated(), path, build)
     assert [p.name for p in tmp_path.iterdir()] == ["splits.h5"]
+
+
+def test_labels_outside_the_mapping_are_refused(tmp_path):
+    """Without a mapping in the file, labels are checked against the dataset's own mapping."""
+
+    def without_mapping(file):
+        for split in SPLITS:
+            write_split(file, split, np.zeros((2, 3, 4), np.uint8), np.array([0, 2], np.uint8))
+
+    with pytest.raises(DataError, match="labels run from 0 to 2, outside the mapping's classes 0 to 1"):
+        load_or_build(Generated(), tmp_path / "splits.h5", without_mapping)

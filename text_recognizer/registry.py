@@ -59,13 +59,13 @@ def resolve(kind: str, name: str) -> Any:
 def parameters(kind: str, name: str) -> tuple[dict[str, Parameter], bool]:
     """Keyword parameters of a registered callable, read from its source without importing it.
 
-    Returns the parameters the user may set and whether it also takes **kwargs. For networks the first two
-    positional parameters (input_shape, output_shape) come from the dataset and are left out.
+    Returns the parameters the user may set and whether it also takes **kwargs. A class without an __init__ of its
+    own takes its nearest base class's. For networks the first two positional parameters (input_shape,
+    output_shape) come from the dataset and are left out.
     """
-    module_name, attribute = REGISTRIES[kind][name].split(":")
-    spec = importlib.util.find_spec(module_name)
-    tree = ast.parse(Path(spec.origin).read_text())
-    function = _find_function(tree, attribute)
+    function = _find_function(*REGISTRIES[kind][name].split(":"))
+    if function is None:  # no __init__ up to object: no arguments
+        return {}, False
     args = function.args
     positional = args.posonlyargs + args.args
     defaults = [NO_DEFAULT] * (len(positional) - len(args.defaults)) + [_literal(d) for d in args.defaults]
@@ -81,15 +81,40 @@ def parameters(kind: str, name: str) -> tuple[dict[str, Parameter], bool]:
     return found, args.kwarg is not None
 
 
-def _find_function(tree: ast.Module, name: str) -> ast.FunctionDef:
+def _find_function(module_name: str, name: str) -> ast.FunctionDef | None:
+    """The function `name` of a module, or the __init__ a class `name` there defines or inherits (None: object's)."""
+    tree = _module_tree(module_name)
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == name:
             return node
         if isinstance(node, ast.ClassDef) and node.name == name:
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
-                    return item
-    raise LookupError(f"{name} has no function or __init__ to read parameters from")
+            init = next((i for i in node.body if isinstance(i, ast.FunctionDef) and i.name == "__init__"), None)
+            return init or _inherited_init(tree, module_name, node.bases)
+    raise LookupError(f"{module_name} has no function or class {name} to read parameters from")
+
+
+def _inherited_init(tree: ast.Module, module_name: str, bases: list[ast.expr]) -> ast.FunctionDef | None:
+    """The __init__ of the first base class (in order, each followed up its own bases) that has one."""
+    for base in bases:
+        if not isinstance(base, ast.Name) or base.id == "object":
+            continue
+        init = _find_function(_defining_module(tree, module_name, base.id), base.id)
+        if init is not None:
+            return init
+    return None
+
+
+def _module_tree(module_name: str) -> ast.Module:
+    return ast.parse(Path(importlib.util.find_spec(module_name).origin).read_text())
+
+
+def _defining_module(tree: ast.Module, module_name: str, name: str) -> str:
+    """The module a name used in `module_name` comes from: the one it is imported from, else `module_name` itself."""
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and any((alias.asname or alias.name) == name for alias in node.names):
+            package = module_name.rsplit(".", node.level)[0] if node.level else ""
+            return ".".join(part for part in (package, node.module) if part)
+    return module_name
 
 
 def _literal(node: ast.expr) -> Any:

@@ -8,6 +8,8 @@ import h5py
 import numpy as np
 
 from text_recognizer.datasets.base import Dataset, Split, carve_validation, subsample
+from text_recognizer.datasets.character_augmentation import CharacterAugmentation, augmentation_settings
+from text_recognizer.datasets.formats import GLYPH
 from text_recognizer.datasets.sources import existing, fetch, processed_dir, source_metadata
 from text_recognizer.datasets.split_cache import split_problem, write_h5_atomically
 from text_recognizer.errors import DataError
@@ -22,9 +24,16 @@ def cache_path() -> Path:
 
 
 class EmnistDataset(Dataset):
-    """Real handwritten characters, 28x28 uint8, white on black, upright."""
+    """Real handwritten characters, 28x28 uint8, white on black, upright; `augmentation` rotates and shifts training
+    batches (datasets/character_augmentation.py)."""
 
-    def __init__(self, subsample_fraction: float | None = None, validation_fraction: float = 0.1, seed: int = 42):
+    def __init__(
+        self,
+        subsample_fraction: float | None = None,
+        validation_fraction: float = 0.1,
+        seed: int = 42,
+        augmentation: dict | None = None,
+    ):
         if subsample_fraction is not None and not 0 < subsample_fraction <= 1:
             raise DataError(f"subsample_fraction must be in (0, 1], got {subsample_fraction}.")
         if not 0 < validation_fraction < 1:
@@ -32,27 +41,28 @@ class EmnistDataset(Dataset):
         self.subsample_fraction = subsample_fraction
         self.validation_fraction = validation_fraction
         self.seed = seed
-        self.input_shape = (28, 28)
+        self.augmentation = augmentation_settings(augmentation)
+        self.distort = CharacterAugmentation(self.augmentation) if self.augmentation is not None else None
+        self.input_shape = (GLYPH, GLYPH)
+
+    @property
+    def source(self) -> str:
+        return source_metadata(SOURCE)["url"]
 
     def prepare(self) -> "EmnistDataset":
         x_train, y_train, x_test, y_test, mapping = load_cache(ensure_cache())
         self.mapping = list(mapping)
         self.output_shape = (len(self.mapping),)
         x_train, y_train = subsample(x_train, y_train, self.subsample_fraction, self.seed)
-        self.train, self.val = carve_validation(x_train, y_train, self.validation_fraction, self.seed)
-        self.test = Split(x_test, y_test)
+        train, val = carve_validation(x_train, y_train, self.validation_fraction, self.seed)
+        self.set_splits({"train": train, "val": val, "test": Split(x_test, y_test)})
         return self
 
-    def card(self) -> dict:
-        return {
-            "source": source_metadata(SOURCE)["url"],
-            "args": {
-                "subsample_fraction": self.subsample_fraction,
-                "validation_fraction": self.validation_fraction,
-                "seed": self.seed,
-            },
-            "sizes": {"train": len(self.train), "val": len(self.val), "test": len(self.test)},
-        }
+    def augment(self, images):
+        return self.distort(images) if self.distort is not None else images
+
+    def card_details(self) -> dict:
+        return {"sizes": self.split_sizes()}
 
 
 def ensure_cache() -> Path:

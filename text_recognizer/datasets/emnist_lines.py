@@ -11,20 +11,14 @@ from tqdm import tqdm
 
 from text_recognizer.datasets.base import Dataset, Split
 from text_recognizer.datasets.emnist import EmnistDataset
-from text_recognizer.datasets.punctuation import PUNCTUATION, render_punctuation
+from text_recognizer.datasets.formats import GLYPH, PUNCTUATION, SPLITS, encode_texts, line_mapping
+from text_recognizer.datasets.punctuation import render_punctuation
 from text_recognizer.datasets.sentences import SentenceSampler
 from text_recognizer.datasets.sources import processed_dir
-from text_recognizer.datasets.split_cache import SPLITS, load_or_build, write_split
+from text_recognizer.datasets.split_cache import load_or_build, write_split
 from text_recognizer.errors import DataError
 
-BLANK = "<B>"  # CTC blank and padding of fixed-length targets: index 0
-GLYPH = 28
 PUNCTUATION_GLYPHS_PER_CHARACTER = 300
-
-
-def line_mapping(emnist_mapping: list[str]) -> list[str]:
-    """Blank, space, EMNIST's 62 characters, then punctuation."""
-    return [BLANK, " ", *emnist_mapping, *PUNCTUATION]
 
 
 def glyph_pools(split: Split, emnist_mapping: list[str], rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -51,6 +45,8 @@ def render_line(text: str, pools: dict[str, np.ndarray], overlap: float, width: 
 class EmnistLinesDataset(Dataset):
     """Lines of up to `max_length` characters, 28 x 28*max_length, with labels padded by the blank index 0."""
 
+    source = "Brown corpus sentences drawn with EMNIST ByClass glyphs (train/val/test glyphs disjoint)"
+
     def __init__(
         self,
         max_length: int = 34,
@@ -66,15 +62,14 @@ class EmnistLinesDataset(Dataset):
         if max_length < 1 or min(num_train, num_val, num_test) < 1:
             raise DataError("max_length, num_train, num_val and num_test must be at least 1.")
         self.max_length, self.min_overlap, self.max_overlap = max_length, min_overlap, max_overlap
-        self.sizes = {"train": num_train, "val": num_val, "test": num_test}
-        self.seed = seed
+        self.num_train, self.num_val, self.num_test, self.seed = num_train, num_val, num_test, seed
         self.input_shape = (GLYPH, GLYPH * max_length)
 
     @property
     def cache_path(self) -> Path:
         key = (
             f"len{self.max_length}_overlap{self.min_overlap}-{self.max_overlap}_"
-            f"n{self.sizes['train']}-{self.sizes['val']}-{self.sizes['test']}_seed{self.seed}"
+            f"n{self.num_train}-{self.num_val}-{self.num_test}_seed{self.seed}"
         )
         return processed_dir("emnist_lines") / f"{key}.h5"
 
@@ -92,29 +87,15 @@ class EmnistLinesDataset(Dataset):
         emnist = self.emnist()
         mapping = line_mapping(emnist.mapping)
         sampler = SentenceSampler("".join(mapping[1:]))
-        index = {char: i for i, char in enumerate(mapping)}
         for offset, split in enumerate(SPLITS):
             rng = np.random.default_rng([self.seed, offset])
             pools = glyph_pools(getattr(emnist, split), emnist.mapping, rng)
-            count = self.sizes[split]
+            count = getattr(self, f"num_{split}")
             x = np.zeros((count, *self.input_shape), np.uint8)
-            y = np.zeros((count, self.max_length), np.uint8)
+            texts = []
             for row in tqdm(range(count), desc=f"Generating {split} lines", unit="line", mininterval=1):
-                text = sampler.sample(self.max_length, rng)
+                texts.append(sampler.sample(self.max_length, rng))
                 overlap = rng.uniform(self.min_overlap, self.max_overlap)
-                x[row] = render_line(text, pools, overlap, self.input_shape[1], rng)
-                y[row, : len(text)] = [index[char] for char in text]
-            write_split(file, split, x, y)
+                x[row] = render_line(texts[-1], pools, overlap, self.input_shape[1], rng)
+            write_split(file, split, x, encode_texts(texts, mapping, self.max_length))
         file.attrs["mapping"] = mapping
-
-    def card(self) -> dict:
-        return {
-            "source": "Brown corpus sentences drawn with EMNIST ByClass glyphs (train/val/test glyphs disjoint)",
-            "args": {
-                "max_length": self.max_length,
-                "min_overlap": self.min_overlap,
-                "max_overlap": self.max_overlap,
-                "seed": self.seed,
-                **{f"num_{k}": v for k, v in self.sizes.items()},
-            },
-        }

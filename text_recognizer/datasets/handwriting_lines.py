@@ -17,16 +17,20 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from tqdm import tqdm
 
-from text_recognizer.datasets.base import Dataset, Split
+from text_recognizer.datasets.base import Dataset, Split, check_held_out
+from text_recognizer.datasets.formats import (
+    BLANK,
+    SPLITS,
+    check_real_line_format,
+    encode_texts,
+    real_line_format,
+    real_line_image,
+)
 from text_recognizer.datasets.handwriting_augmentation import augment_line, augmentation_settings
 from text_recognizer.datasets.line_corpora import CORPORA, CorpusLine, read_corpus
 from text_recognizer.errors import DataError
-from text_recognizer.image_utils import fit_line_to_height
 
 log = logging.getLogger("text_recognizer")
-SPLITS = ("train", "val", "test")
-BLANK = "<B>"
-PIXELS_PER_CHARACTER = 8  # narrow lines are padded to this many pixels per character (CTC needs the frames)
 DEFAULT_CORPORA = {"iam_lines": 3.0, "hooker": 0.5, "copiste_fr": 1.0, "names": 0.5}
 
 
@@ -46,17 +50,10 @@ def split_groups(lines: list[CorpusLine], fractions: dict[str, float], seed: int
     return {name: [line for line in lines if assigned[line.group] == name] for name in SPLITS}
 
 
-def encode_texts(texts: list[str], mapping: list[str], max_length: int) -> np.ndarray:
-    """Label indices of each text, padded with the blank 0 to max_length."""
-    index = {char: i for i, char in enumerate(mapping)}
-    labels = np.zeros((len(texts), max_length), np.uint16 if len(mapping) > 256 else np.uint8)
-    for row, text in enumerate(texts):
-        labels[row, : len(text)] = [index[char] for char in text]
-    return labels
-
-
 class HandwritingLinesDataset(Dataset):
     """Real handwritten lines of several corpora, each drawn `corpora[name]` times per training epoch."""
+
+    card_omits = ("paths",)  # where the corpora are on this machine, not what they hold
 
     def __init__(
         self,
@@ -76,25 +73,28 @@ class HandwritingLinesDataset(Dataset):
             raise DataError(f"Unknown corpus {unknown[0] if unknown else None!r}; valid: {', '.join(CORPORA)}.")
         if any(not isinstance(w, int | float) or isinstance(w, bool) or w <= 0 for w in self.corpora.values()):
             raise DataError(f"corpora weights must be positive numbers (draws per epoch), got {self.corpora}.")
-        if not 16 <= height <= 128 or max_width < 4 * height:
-            raise DataError("height must be from 16 to 128 pixels and max_width at least 4 times the height.")
-        if not (0 < validation_fraction < 1 and 0 < test_fraction < 1 and validation_fraction + test_fraction < 1):
-            raise DataError("validation_fraction and test_fraction must be in (0, 1) and add up to less than 1.")
+        check_real_line_format(height, max_width)
+        check_held_out(validation_fraction, test_fraction)
         self.height, self.max_width, self.max_length, self.seed = height, max_width, max_length, seed
         self.augmentation = augmentation_settings(augmentation)
-        self.fractions = {"val": validation_fraction, "test": test_fraction}
+        self.validation_fraction, self.test_fraction = validation_fraction, test_fraction
         self.paths = paths or {}
         self.input_shape = (height, None)
+
+    @property
+    def source(self) -> str:
+        return "real handwritten lines: " + "; ".join(CORPORA[name].description for name in self.corpora)
 
     def corpus_splits(self) -> dict[str, dict[str, list[CorpusLine]]]:
         """Each corpus's lines by split (writer-disjoint, seeded), before the charset filters them; also for benches."""
         parts, self.reports = {}, {}
+        fractions = {"val": self.validation_fraction, "test": self.test_fraction}
         for offset, name in enumerate(self.corpora):
             lines, report = read_corpus(name, self.paths.get(name))
             if report.problems:
                 log.info("%s: %s; those rows are left out.", name, report)
             self.reports[name] = report
-            parts[name] = split_groups(lines, self.fractions, self.seed + offset)
+            parts[name] = split_groups(lines, fractions, self.seed + offset)
             held_out = {line.text for split in ("val", "test") for line in parts[name][split]}
             for line in parts[name]["train"]:
                 if line.text in held_out:
@@ -113,6 +113,7 @@ class HandwritingLinesDataset(Dataset):
                 part[split] = [line for line in part[split] if self._learnable(line, name)]
         self.sizes = {name: {split: len(part[split]) for split in SPLITS} for name, part in parts.items()}
         self.groups = {name: {s: sorted({x.group for x in p[s]}) for s in SPLITS} for name, p in parts.items()}
+        splits = {}
         for split in SPLITS:
             lines = [(line, name) for name, part in parts.items() for line in part[split]]
             if not lines:
@@ -120,8 +121,8 @@ class HandwritingLinesDataset(Dataset):
             weights = np.array([self.corpora[name] for _, name in lines], np.float32)
             images = self._read_images([line for line, _ in lines], split)
             y = encode_texts([line.text for line, _ in lines], self.mapping, self.max_length)
-            corpus = np.array([name for _, name in lines])
-            setattr(self, split, Split(images, y, weights=weights, corpus=corpus))
+            splits[split] = Split(images, y, weights=weights, corpus=np.array([name for _, name in lines]))
+        self.set_splits(splits)
         if self.outside:
             log.info("Characters outside the training charset (lines left out): %s", dict(self.outside.most_common()))
         return self
@@ -139,9 +140,7 @@ class HandwritingLinesDataset(Dataset):
         """Each line at the format's height, padded to PIXELS_PER_CHARACTER per character (two threads)."""
 
         def read(line: CorpusLine) -> np.ndarray:
-            image = fit_line_to_height(line.image, self.height, self.max_width)
-            short = PIXELS_PER_CHARACTER * len(line.text) - image.shape[1]
-            return np.pad(image, ((0, 0), (0, short))) if short > 0 else image
+            return real_line_image(line.image, len(line.text), self.height, self.max_width)
 
         with ThreadPoolExecutor(2) as pool:
             progress = tqdm(total=len(lines), desc=f"Reading {split} lines", unit="line", mininterval=2)
@@ -156,20 +155,9 @@ class HandwritingLinesDataset(Dataset):
         """One training line, randomly distorted (as is when augmentation is off)."""
         return augment_line(image, self.augmentation, rng) if self.augmentation else image
 
-    def card(self) -> dict:
+    def card_details(self) -> dict:
         return {
-            "source": "real handwritten lines: " + "; ".join(CORPORA[name].description for name in self.corpora),
-            "format": {"height": self.height, "max_width": self.max_width, "width": "variable", "ink": "light on dark"},
-            "args": {
-                "corpora": self.corpora,
-                "height": self.height,
-                "max_width": self.max_width,
-                "max_length": self.max_length,
-                "augmentation": self.augmentation,
-                "validation_fraction": self.fractions["val"],
-                "test_fraction": self.fractions["test"],
-                "seed": self.seed,
-            },
+            "format": real_line_format(self.height, self.max_width),
             "sizes": self.sizes,
             "split_groups": self.groups,
             "left_out": {name: dict(report.problems) for name, report in self.reports.items()},

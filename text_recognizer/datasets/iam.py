@@ -14,6 +14,7 @@ import tarfile
 from functools import cached_property
 from pathlib import Path
 
+from text_recognizer.datasets.base import check_held_out
 from text_recognizer.datasets.iam_splits import rwth_lists, split_by_lists, split_by_writer
 from text_recognizer.datasets.iam_text import IamLine, parse_forms, parse_lines
 from text_recognizer.datasets.sources import existing, raw_dir, source_metadata
@@ -21,6 +22,7 @@ from text_recognizer.errors import DataError
 
 SOURCE = "iam"
 ARCHIVES = {"ascii": ("ascii.tgz",), "lines": ("lines.tgz",), "forms": ("formsA-D.tgz", "formsE-H.tgz", "formsI-Z.tgz")}
+SPLIT_ARGUMENTS = ("validation_fraction", "test_fraction", "seed", "root")  # a card records the split by name
 FORM_LETTERS = {"formsA-D.tgz": "abcd", "formsE-H.tgz": "efgh", "formsI-Z.tgz": "ijklmnopqrstuvwxyz"}
 
 
@@ -34,8 +36,7 @@ class IamDataset:
         test_fraction: float = 0.1,
         seed: int = 42,
     ):
-        if not (0 < validation_fraction < 1 and 0 < test_fraction < 1 and validation_fraction + test_fraction < 1):
-            raise DataError("validation_fraction and test_fraction must be in (0, 1) and add up to less than 1.")
+        check_held_out(validation_fraction, test_fraction)
         self.root = Path(root) if root is not None else raw_dir(SOURCE)
         self.validation_fraction, self.test_fraction, self.seed = validation_fraction, test_fraction, seed
 

@@ -6,7 +6,7 @@ With `fast`, images come from the LMDB store that `python training/create_lmdb.p
 
 import logging
 
-from text_recognizer.datasets.iam import IamDataset
+from text_recognizer.datasets.iam import SPLIT_ARGUMENTS, IamDataset
 from text_recognizer.datasets.real_lines import LabelReport, RealLinesDataset, check_label
 from text_recognizer.errors import DataError
 
@@ -15,6 +15,9 @@ log = logging.getLogger("text_recognizer")
 
 class IamLinesDataset(RealLinesDataset):
     """Lines of IAM as (N, 28, width) uint8 images and (N, max_length) labels; lines that do not fit are reported."""
+
+    source = "IAM Handwriting Database lines (official lines.tgz, ascii/lines.txt)"
+    card_omits = ("fast", *SPLIT_ARGUMENTS)
 
     def __init__(
         self,
@@ -58,16 +61,5 @@ class IamLinesDataset(RealLinesDataset):
     def _usable(self, line) -> bool:
         return check_label(line.text, self.max_length, self.report, line.id)
 
-    def card(self) -> dict:
-        return {
-            "source": "IAM Handwriting Database lines (official lines.tgz, ascii/lines.txt)",
-            "split": self.iam.split_name,
-            "args": {
-                "max_length": self.max_length,
-                "width": self.width,
-                "only_ok": self.only_ok,
-                "augmentation": self.augmentation,
-            },
-            "sizes": {name: len(getattr(self, name)) for name in ("train", "val", "test")},
-            "skipped": dict(self.report.problems),
-        }
+    def card_details(self) -> dict:
+        return {"split": self.iam.split_name, "sizes": self.split_sizes(), "skipped": dict(self.report.problems)}

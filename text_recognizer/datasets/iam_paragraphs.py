@@ -13,12 +13,12 @@ import numpy as np
 from tqdm import tqdm
 
 from text_recognizer.datasets.base import Dataset
-from text_recognizer.datasets.iam import IamDataset
+from text_recognizer.datasets.formats import MASK_CLASSES
+from text_recognizer.datasets.iam import SPLIT_ARGUMENTS, IamDataset
 from text_recognizer.datasets.iam_text import IamLine
 from text_recognizer.datasets.real_lines import ImageReader
 from text_recognizer.datasets.sources import processed_dir
-from text_recognizer.datasets.split_cache import SPLITS, load_or_build, write_split
-from text_recognizer.datasets.synthetic_paragraphs import MASK_CLASSES
+from text_recognizer.datasets.split_cache import load_or_build, write_split
 from text_recognizer.line_detection import fit_to_canvas
 
 MARGIN = 20  # form pixels kept around the lines
@@ -41,6 +41,9 @@ def paragraph_and_mask(form: np.ndarray, lines: list[IamLine], size: int) -> tup
 
 class IamParagraphsDataset(Dataset):
     """Paragraph images (N, size, size) uint8 and masks (N, size, size) uint8, split by writer like IamLinesDataset."""
+
+    source = "IAM Handwriting Database forms (formsA-D/E-H/I-Z.tgz) with line boxes from ascii/lines.txt"
+    card_omits = ("fast", *SPLIT_ARGUMENTS)
 
     def __init__(
         self,
@@ -79,13 +82,8 @@ class IamParagraphsDataset(Dataset):
                 x[row], y[row] = paragraph_and_mask(read(paths[f"{form}.png"]), lines, self.size)
             write_split(file, split, x, y)
 
-    def card(self) -> dict:
-        return {
-            "source": "IAM Handwriting Database forms (formsA-D/E-H/I-Z.tgz) with line boxes from ascii/lines.txt",
-            "split": self.iam.split_name,
-            "args": {"size": self.size},
-            "sizes": {name: len(getattr(self, name)) for name in SPLITS},
-        }
+    def card_details(self) -> dict:
+        return {"split": self.iam.split_name, "sizes": self.split_sizes()}
 
 
 def _by_form(lines: list[IamLine]) -> dict[str, list[IamLine]]:

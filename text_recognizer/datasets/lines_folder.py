@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from text_recognizer.datasets.base import check_held_out
+from text_recognizer.datasets.formats import SPLITS
 from text_recognizer.datasets.iam_text import parse_lines
 from text_recognizer.datasets.real_lines import ImageReader, LabelReport, RealLinesDataset, check_label
 from text_recognizer.datasets.sources import existing
@@ -27,7 +29,6 @@ from text_recognizer.image_utils import IMAGE_SUFFIXES
 
 log = logging.getLogger("text_recognizer")
 LABEL_FILES = ("labels.csv", "lines.txt")
-SPLITS = ("train", "val", "test")
 ON_ERROR = ("skip", "reject")
 
 
@@ -129,6 +130,8 @@ def _csv_rows(path: Path, text: str) -> list[list[str]]:
 class LinesFolderDataset(RealLinesDataset):
     """Line images of a folder with their labels; split by the labels file's `split` column or at random (seeded)."""
 
+    card_omits = ("path", "labels", "fast")  # where and how the files are read, not what they hold
+
     def __init__(
         self,
         path: str,
@@ -146,8 +149,7 @@ class LinesFolderDataset(RealLinesDataset):
         super().__init__(max_length, width, fast, augmentation)
         if on_error not in ON_ERROR:
             raise DataError(f"on_error must be one of {', '.join(ON_ERROR)}, got {on_error!r}.")
-        if not (0 < validation_fraction < 1 and 0 < test_fraction < 1 and validation_fraction + test_fraction < 1):
-            raise DataError("validation_fraction and test_fraction must be in (0, 1) and add up to less than 1.")
+        check_held_out(validation_fraction, test_fraction)
         self.folder = Path(path)
         if not existing(self.folder) or not self.folder.is_dir():
             raise DataError(f"{self.folder} is not a folder of line images.")
@@ -160,7 +162,11 @@ class LinesFolderDataset(RealLinesDataset):
                 ) from None
         self.labels_file, self.labels_encoding = self._find_labels(labels), labels_encoding
         self.on_error, self.seed = on_error, seed
-        self.fractions = {"val": validation_fraction, "test": test_fraction}
+        self.validation_fraction, self.test_fraction = validation_fraction, test_fraction
+
+    @property
+    def source(self) -> str:
+        return f"line images in {self.folder} labelled by {self.labels_file.name}"
 
     def _find_labels(self, labels: str | None) -> Path:
         candidates = [Path(labels)] if labels else [self.folder / name for name in LABEL_FILES]
@@ -209,7 +215,7 @@ class LinesFolderDataset(RealLinesDataset):
         if any(split is not None for _, _, split in usable):
             return {name: [(p, t) for p, t, s in usable if s == name] for name in SPLITS}
         order = np.random.default_rng(self.seed).permutation(len(usable))
-        num_val, num_test = (round(len(usable) * self.fractions[name]) for name in ("val", "test"))
+        num_val, num_test = round(len(usable) * self.validation_fraction), round(len(usable) * self.test_fraction)
         parts = {
             "test": order[:num_test],
             "val": order[num_test : num_test + num_val],
@@ -217,21 +223,8 @@ class LinesFolderDataset(RealLinesDataset):
         }
         return {name: [usable[i][:2] for i in sorted(parts[name])] for name in SPLITS}
 
-    def card(self) -> dict:
-        return {
-            "source": f"line images in {self.folder} labelled by {self.labels_file.name}",
-            "args": {
-                "labels_encoding": self.labels_encoding,
-                "max_length": self.max_length,
-                "width": self.width,
-                "on_error": self.on_error,
-                "seed": self.seed,
-                "augmentation": self.augmentation,
-            }
-            | {f"{k}_fraction": v for k, v in self.fractions.items()},
-            "sizes": {name: len(getattr(self, name)) for name in SPLITS},
-            "skipped": dict(self.report.problems),
-        }
+    def card_details(self) -> dict:
+        return {"sizes": self.split_sizes(), "skipped": dict(self.report.problems)}
 
 
 def _file_problem(image: Path) -> str | None:

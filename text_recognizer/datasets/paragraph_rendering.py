@@ -7,7 +7,8 @@ neighbouring lines stay apart in the mask; lines alternate between label 1 (odd,
 import cv2
 import numpy as np
 
-from text_recognizer.datasets.emnist_lines import GLYPH, render_line
+from text_recognizer.datasets.emnist_lines import render_line
+from text_recognizer.datasets.formats import GLYPH
 from text_recognizer.datasets.sentences import SentenceSampler
 
 CORE_BAND = (0.25, 0.75)  # rows of a glyph box that carry the line label

@@ -3,7 +3,6 @@
 import cv2
 import numpy as np
 
-PUNCTUATION = "!\"#&'()*+,-./:;?"
 FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_ITALIC)
 
 

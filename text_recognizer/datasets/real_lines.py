@@ -4,7 +4,6 @@ Images become what EmnistLinesDataset gives the line models: uint8 (N, 28, width
 labels uint8 (N, max_length) indices into the line mapping, padded with the blank 0.
 """
 
-import string
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,14 +12,12 @@ import numpy as np
 from tqdm import tqdm
 
 from text_recognizer.datasets.base import Dataset, Split
-from text_recognizer.datasets.emnist_lines import GLYPH, line_mapping
+from text_recognizer.datasets.formats import GLYPH, LINE_MAPPING, encode_texts
 from text_recognizer.datasets.line_augmentation import augment_lines, augmentation_settings
 from text_recognizer.datasets.lmdb_store import LmdbImageStore
 from text_recognizer.errors import DataError
 from text_recognizer.image_utils import normalize_line, read_image
 
-EMNIST_BYCLASS = string.digits + string.ascii_uppercase + string.ascii_lowercase  # EMNIST ByClass label order
-LINE_MAPPING = line_mapping(list(EMNIST_BYCLASS))
 STORE_NAME = "lmdb"  # where training/create_lmdb.py puts a folder's store
 
 
@@ -60,14 +57,6 @@ def check_label(text: str, max_length: int, report: LabelReport, name: str) -> b
     return False
 
 
-def encode_labels(texts: list[str], max_length: int) -> np.ndarray:
-    index = {char: i for i, char in enumerate(LINE_MAPPING)}
-    labels = np.zeros((len(texts), max_length), np.uint8)
-    for row, text in enumerate(texts):
-        labels[row, : len(text)] = [index[char] for char in text]
-    return labels
-
-
 class ImageReader:
     """Reads images by path from files, or by file name from the folder's LMDB store when `fast`."""
 
@@ -93,11 +82,13 @@ class RealLinesDataset(Dataset):
     def load(self, samples: dict[str, list[tuple[Path, str]]], folder: Path) -> None:
         """Read, normalise and encode each split's (image path, text) samples."""
         read = ImageReader(folder, self.fast)
+        splits = {}
         for split, pairs in samples.items():
             x = np.zeros((len(pairs), *self.input_shape), np.uint8)
             for row, (path, _) in enumerate(tqdm(pairs, desc=f"Reading {split} lines", unit="line", mininterval=1)):
                 x[row] = normalize_line(read(path), *self.input_shape)
-            setattr(self, split, Split(x, encode_labels([text for _, text in pairs], self.max_length)))
+            splits[split] = Split(x, encode_texts([text for _, text in pairs], LINE_MAPPING, self.max_length))
+        self.set_splits(splits)
 
     def augment(self, images):
         """Random distortions of a training batch of images (a tf.Tensor) in the tf.data pipeline; as is when off."""

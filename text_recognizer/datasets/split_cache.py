@@ -9,15 +9,15 @@ from typing import Any
 import h5py
 import numpy as np
 
-from text_recognizer.datasets.base import Split
+from text_recognizer.datasets.base import Dataset, Split
+from text_recognizer.datasets.formats import SPLITS
 from text_recognizer.datasets.sources import existing
 from text_recognizer.errors import DataError
 
-SPLITS = ("train", "val", "test")
 
-
-def load_or_build(dataset: Any, path: Path, build: Callable[[h5py.File], None]) -> dict[str, Any]:
-    """Set the dataset's train/val/test from the cache at `path`; `build(file)` writes it first when it is missing.
+def load_or_build(dataset: Dataset, path: Path, build: Callable[[h5py.File], None]) -> dict[str, Any]:
+    """Give the dataset (`set_splits`) the train/val/test of the cache at `path`; `build(file)` writes the cache first
+    when it is missing. Labels are checked against the file's "mapping" attribute, else the dataset's mapping.
 
     Returns the file's attributes.
     """
@@ -30,15 +30,16 @@ def load_or_build(dataset: Any, path: Path, build: Callable[[h5py.File], None]) 
                 raise DataError(
                     f"{path} is not a complete cache: it lacks {', '.join(missing)}. Delete it to rebuild it."
                 )
-            for split in SPLITS:
-                setattr(dataset, split, Split(file[f"x_{split}"][()], file[f"y_{split}"][()]))
+            splits = {split: Split(file[f"x_{split}"][()], file[f"y_{split}"][()]) for split in SPLITS}
             attributes = dict(file.attrs)
     except OSError as error:
         raise DataError(f"{path} is corrupt or truncated ({error}). Delete it to rebuild it.") from None
-    mapping = attributes.get("mapping", getattr(dataset, "mapping", None))
-    problem = splits_problem(dataset, None if mapping is None else len(mapping))
+    mapping = attributes.get("mapping")
+    classes = len(dataset.mapping if mapping is None else mapping)
+    problem = next(filter(None, (split_problem(name, split, classes) for name, split in splits.items())), None)
     if problem:
         raise DataError(f"{path} is not a usable cache: {problem}. Delete it to rebuild it.")
+    dataset.set_splits(splits)
     return attributes
 
 

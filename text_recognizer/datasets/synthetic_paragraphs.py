@@ -12,18 +12,19 @@ from tqdm import tqdm
 
 from text_recognizer.datasets.base import Dataset
 from text_recognizer.datasets.emnist import EmnistDataset
-from text_recognizer.datasets.emnist_lines import glyph_pools, line_mapping
+from text_recognizer.datasets.emnist_lines import glyph_pools
+from text_recognizer.datasets.formats import MASK_CLASSES, SPLITS, line_mapping
 from text_recognizer.datasets.paragraph_rendering import draw_paragraph
 from text_recognizer.datasets.sentences import SentenceSampler
 from text_recognizer.datasets.sources import processed_dir
-from text_recognizer.datasets.split_cache import SPLITS, load_or_build, write_split
+from text_recognizer.datasets.split_cache import load_or_build, write_split
 from text_recognizer.errors import DataError
-
-MASK_CLASSES = ["background", "odd line", "even line"]
 
 
 class SyntheticParagraphsDataset(Dataset):
     """Paragraphs of 1 to `max_lines` lines; x (N, size, size) uint8 images, y (N, size, size) uint8 masks."""
+
+    source = "Brown corpus lines drawn with EMNIST ByClass glyphs, stacked into paragraphs"
 
     def __init__(
         self,
@@ -36,7 +37,7 @@ class SyntheticParagraphsDataset(Dataset):
     ):
         if min(num_train, num_val, num_test) < 1 or max_lines < 1 or size < 64:
             raise DataError("num_train, num_val, num_test and max_lines must be at least 1, and size at least 64.")
-        self.sizes = {"train": num_train, "val": num_val, "test": num_test}
+        self.num_train, self.num_val, self.num_test = num_train, num_val, num_test
         self.size, self.max_lines, self.seed = size, max_lines, seed
         self.mapping = list(MASK_CLASSES)
         self.input_shape = (size, size)
@@ -44,7 +45,7 @@ class SyntheticParagraphsDataset(Dataset):
 
     @property
     def cache_path(self) -> Path:
-        counts = "-".join(str(n) for n in self.sizes.values())
+        counts = f"{self.num_train}-{self.num_val}-{self.num_test}"
         return (
             processed_dir("synthetic_paragraphs")
             / f"size{self.size}_lines{self.max_lines}_n{counts}_seed{self.seed}.h5"
@@ -60,16 +61,9 @@ class SyntheticParagraphsDataset(Dataset):
         for offset, split in enumerate(SPLITS):
             rng = np.random.default_rng([self.seed, offset])
             pools = glyph_pools(getattr(emnist, split), emnist.mapping, rng)
-            count = self.sizes[split]
+            count = getattr(self, f"num_{split}")
             x = np.zeros((count, self.size, self.size), np.uint8)
             y = np.zeros_like(x)
             for row in tqdm(range(count), desc=f"Drawing {split} paragraphs", unit="page", mininterval=1):
                 x[row], y[row] = draw_paragraph(sampler, pools, self.size, self.max_lines, rng)
             write_split(file, split, x, y)
-
-    def card(self) -> dict:
-        return {
-            "source": "Brown corpus lines drawn with EMNIST ByClass glyphs, stacked into paragraphs",
-            "args": {"size": self.size, "max_lines": self.max_lines, "seed": self.seed}
-            | {f"num_{k}": v for k, v in self.sizes.items()},
-        }

@@ -50,7 +50,7 @@ class Model:
         Lines of their own widths (a list) are batched by width instead (models/width_buckets.py).
         """
         if isinstance(split.x, list):
-            augment_one = getattr(self.dataset, "augment_one", None)
+            augment_one = self.dataset.augment_one if self.dataset.augmentation is not None else None
             return bucketed_pipeline(split, batch_size, self.encode_targets, shuffle_seed, augment_one)
         x, y = tf.constant(split.x), tf.constant(split.y)
         data = tf.data.Dataset.range(len(split))
@@ -60,9 +60,8 @@ class Model:
             lambda indices: (tf.cast(tf.gather(x, indices), tf.float32), self.encode_targets(tf.gather(y, indices))),
             num_parallel_calls=tf.data.AUTOTUNE,
         )
-        augment = getattr(self.dataset, "augment", None)
-        if shuffle_seed is not None and augment is not None:  # training batches only
-            data = data.map(lambda x, y: (augment(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+        if shuffle_seed is not None and self.dataset.augmentation is not None:  # training batches only
+            data = data.map(lambda x, y: (self.dataset.augment(x), y), num_parallel_calls=tf.data.AUTOTUNE)
         return data.prefetch(tf.data.AUTOTUNE)
 
     def compile(self, train_args, steps_per_epoch: int) -> None:

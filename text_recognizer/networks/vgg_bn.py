@@ -1,10 +1,15 @@
-"""VGG-style CNN with batch norm and built-in augmentation: the strong character classifier (0.44M parameters at
-the defaults; the shipped one, with a 512-unit dense layer, has 0.75M)."""
+"""VGG-style CNN with batch norm: the strong character classifier (0.44M parameters at the defaults; the shipped one,
+with a 512-unit dense layer, has 0.75M). Its training distortions are the dataset's (EmnistDataset `augmentation`)."""
 
 import keras
 from keras import layers
 
 from text_recognizer.networks.blocks import conv_bn, image_input
+
+MOVED_AUGMENT = (
+    'network_args "augment" has moved to the dataset: pass "dataset_args": {"augmentation": {}} to EmnistDataset '
+    "for the same random rotation and shift of training images (training/experiments/character_predictor.json)."
+)
 
 
 def vgg_bn(
@@ -13,14 +18,14 @@ def vgg_bn(
     width: int = 32,
     dense_size: int = 256,
     dropout_amount: float = 0.3,
-    augment: bool = True,
+    augment: bool = False,
 ) -> keras.Model:
-    """Convolutions of width, two of 2*width, one of 4*width filters, each stage pooled. Augmentation acts only in
-    training; `augment=False` (same weights) serves to fine-tune on unresampled images, as the test images are."""
-    inputs, x = image_input(input_shape)
+    """Convolutions of width, two of 2*width, one of 4*width filters, each stage pooled. `augment` is read only so
+    that cards and configs written before augmentation moved to the dataset still load: false is accepted (the
+    network never augments), true refused with where the setting went."""
     if augment:
-        x = layers.RandomRotation(0.03, fill_mode="constant")(x)
-        x = layers.RandomTranslation(0.08, 0.08, fill_mode="constant")(x)
+        raise ValueError(MOVED_AUGMENT)
+    inputs, x = image_input(input_shape)
     x = conv_bn(x, width)
     x = layers.MaxPooling2D()(x)
     x = conv_bn(x, 2 * width)
