@@ -17,17 +17,23 @@ other characters, empty or too long are counted and left out.
 import logging
 from collections import Counter
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
-from text_recognizer.datasets.base import Dataset, Split
+from text_recognizer.datasets.base import Dataset, Split, check_held_out
+from text_recognizer.datasets.formats import (
+    BLANK,
+    SPLITS,
+    check_real_line_format,
+    encode_texts,
+    real_line_format,
+    real_line_image,
+)
 from text_recognizer.errors import DataError
-from text_recognizer.image_utils import IMAGE_SUFFIXES, fit_line_to_height, read_image
+from text_recognizer.image_utils import IMAGE_SUFFIXES, read_image
 
 log = logging.getLogger("text_recognizer")
-SPLITS = ("train", "val", "test")
-BLANK = "<B>"
-PIXELS_PER_CHARACTER = 8  # narrow lines are padded to this many pixels per character (CTC needs the frames)
 DEFAULT_CARD = "LineModelCtc_HandwritingLinesDataset_handwriting_crnn"
 
 
@@ -56,6 +62,9 @@ def find_pages(folder: Path) -> tuple[list[tuple[Path, Path]], Counter]:
 class PageXmlLinesDataset(Dataset):
     """Lines of page images with ALTO or PAGE XML ground truth, split by page."""
 
+    card_omits = ("path",)  # where the pages are; the card's source names the folder
+    attribute_of: ClassVar[dict[str, str]] = {"card": "card_name"}  # `card` is the method that writes the weights card
+
     def __init__(
         self,
         path: str,
@@ -70,14 +79,15 @@ class PageXmlLinesDataset(Dataset):
         self.folder = Path(path)
         if not self.folder.is_dir():
             raise DataError(f"{self.folder} is not a folder of page images and their ALTO or PAGE XML files.")
-        if not 16 <= height <= 128 or max_width < 4 * height:
-            raise DataError("height must be from 16 to 128 pixels and max_width at least 4 times the height.")
-        if not (0 < validation_fraction < 1 and 0 < test_fraction < 1 and validation_fraction + test_fraction < 1):
-            raise DataError("validation_fraction and test_fraction must be in (0, 1) and add up to less than 1.")
+        check_real_line_format(height, max_width)
+        check_held_out(validation_fraction, test_fraction)
         self.card_name, self.height, self.max_width, self.max_length = card, height, max_width, max_length
-        self.fractions = {"val": validation_fraction, "test": test_fraction}
-        self.seed = seed
+        self.validation_fraction, self.test_fraction, self.seed = validation_fraction, test_fraction, seed
         self.input_shape = (height, None)
+
+    @property
+    def source(self) -> str:
+        return f"page images with ALTO or PAGE XML in {self.folder}"
 
     def read_lines(self) -> list[tuple[str, np.ndarray, str]]:
         """(page, crop, text) of every line of every page, in page order."""
@@ -100,9 +110,10 @@ class PageXmlLinesDataset(Dataset):
     def _split(self, lines: list) -> dict[str, list]:
         pages = sorted({page for page, _, _ in lines})
         rng = np.random.default_rng(self.seed)
+        fractions = {"val": self.validation_fraction, "test": self.test_fraction}
         if len(pages) < 3:  # too few pages to hold any apart: split the lines
             order = rng.permutation(len(lines))
-            counts = {name: max(1, round(len(lines) * self.fractions[name])) for name in ("test", "val")}
+            counts = {name: max(1, round(len(lines) * fractions[name])) for name in ("test", "val")}
             parts = {
                 "test": order[: counts["test"]],
                 "val": order[counts["test"] : counts["test"] + counts["val"]],
@@ -110,7 +121,7 @@ class PageXmlLinesDataset(Dataset):
             }
             return {name: [lines[i] for i in sorted(parts[name])] for name in SPLITS}
         order = [pages[i] for i in rng.permutation(len(pages))]
-        counts = {name: max(1, round(len(pages) * self.fractions[name])) for name in ("test", "val")}
+        counts = {name: max(1, round(len(pages) * fractions[name])) for name in ("test", "val")}
         chosen = {
             "test": set(order[: counts["test"]]),
             "val": set(order[counts["test"] : counts["test"] + counts["val"]]),
@@ -128,7 +139,7 @@ class PageXmlLinesDataset(Dataset):
             self.mapping = [BLANK, *sorted({char for _, _, text in parts["train"] for char in text})]
         self.output_shape = (self.max_length, len(self.mapping))
         known = set(self.mapping[1:])
-        self.left_out, self.pages = Counter(), {}
+        self.left_out, self.pages, splits = Counter(), {}, {}
         for name in SPLITS:
             kept = []
             for page, crop, text in parts[name]:
@@ -143,7 +154,11 @@ class PageXmlLinesDataset(Dataset):
             if not kept:
                 raise DataError(f"No usable lines for the {name} split of {self.folder} (left out: {self.report()}).")
             self.pages[name] = sorted({page for page, _, _ in kept})
-            setattr(self, name, Split(self._images(kept), self._labels([text for _, _, text in kept])))
+            images = [
+                real_line_image(read_image(crop), len(text), self.height, self.max_width) for _, crop, text in kept
+            ]
+            splits[name] = Split(images, encode_texts([text for _, _, text in kept], self.mapping, self.max_length))
+        self.set_splits(splits)
         if self.left_out or self.problems:
             log.info("%s: left out %s", self.folder, self.report())
         return self
@@ -151,35 +166,10 @@ class PageXmlLinesDataset(Dataset):
     def report(self) -> dict:
         return {**dict(self.problems), **dict(self.left_out)}
 
-    def _images(self, lines) -> list[np.ndarray]:
-        images = []
-        for _, crop, text in lines:
-            image = fit_line_to_height(read_image(crop), self.height, self.max_width)
-            short = PIXELS_PER_CHARACTER * len(text) - image.shape[1]
-            images.append(np.pad(image, ((0, 0), (0, short))) if short > 0 else image)
-        return images
-
-    def _labels(self, texts: list[str]) -> np.ndarray:
-        index = {char: i for i, char in enumerate(self.mapping)}
-        labels = np.zeros((len(texts), self.max_length), np.uint16 if len(self.mapping) > 256 else np.uint8)
-        for row, text in enumerate(texts):
-            labels[row, : len(text)] = [index[char] for char in text]
-        return labels
-
-    def card(self) -> dict:
+    def card_details(self) -> dict:
         return {
-            "source": f"page images with ALTO or PAGE XML in {self.folder}",
-            "format": {"height": self.height, "max_width": self.max_width, "width": "variable", "ink": "light on dark"},
-            "args": {
-                "card": self.card_name,
-                "height": self.height,
-                "max_width": self.max_width,
-                "max_length": self.max_length,
-                "validation_fraction": self.fractions["val"],
-                "test_fraction": self.fractions["test"],
-                "seed": self.seed,
-            },
-            "sizes": {name: len(getattr(self, name)) for name in SPLITS},
+            "format": real_line_format(self.height, self.max_width),
+            "sizes": self.split_sizes(),
             "split_groups": self.pages,
             "left_out": self.report(),
         }
