@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from api import corrections, limits
+from api import corrections
 from api.predictors import (
     LazyPredictor,
     ModelUnavailableError,
@@ -21,7 +21,7 @@ from api.predictors import (
 )
 from api.request_log import RequestLog
 from api.uploads import ApiError, Upload, bytes_from_json, decode_upload, read_body, upload_from_request
-from text_recognizer import __version__
+from text_recognizer import __version__, settings
 from text_recognizer.errors import DataError
 from text_recognizer.line_decoder import DECODERS
 
@@ -173,11 +173,11 @@ def create_app() -> FastAPI:
         "line": LazyPredictor("line", line_predictor),
         "page": LazyPredictor("page", page_predictor),
     }
-    max_pixels, read_timeout = limits.max_pixels(), limits.read_timeout()
-    folder = corrections.corrections_folder()
+    max_pixels, read_timeout = settings.api_max_pixels(), settings.api_read_timeout()
+    folder = settings.corrections_dir()
     # Decoding and predicting run in these threads, never on the event loop (which keeps /healthz and uploads
     # answering while a 4096x4096 image decodes); at most this many at once per process, the others wait their turn.
-    workers = ThreadPoolExecutor(max_workers=limits.threads(), thread_name_prefix="recognise")
+    workers = ThreadPoolExecutor(max_workers=settings.api_threads(), thread_name_prefix="recognise")
 
     def recognise(upload: Upload, predictor: LazyPredictor, options: dict) -> tuple[str, float]:
         if "decoder" in options:

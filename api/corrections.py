@@ -2,11 +2,11 @@
 in the LinesFolderDataset format (`labels.csv` with `filename,text`, the PNG crops beside it), ready for fine-tuning
 with `init_from`.
 
-The folder is $TEXT_RECOGNIZER_CORRECTIONS_DIR (default `data/corrections`, relative to the server's working
-directory). File names are made here (time, a random part, the line's number), never from the request, and every
-file is written inside the folder under a temporary name and renamed. Rows are appended to `labels.csv` under an
-exclusive lock (flock) with one write each, so concurrent saves, by threads or by the server's processes, neither
-interleave nor lose rows.
+The folder is $TEXT_RECOGNIZER_CORRECTIONS_DIR (default `data/corrections` in the repository; see
+text_recognizer/settings.py). File names are made here (time, a random part, the line's number), never from the
+request, and every file is written inside the folder under a temporary name and renamed. Rows are appended to
+`labels.csv` under an exclusive lock (flock) with one write each, so concurrent saves, by threads or by the server's
+processes, neither interleave nor lose rows.
 """
 
 import csv
@@ -21,23 +21,12 @@ import cv2
 import numpy as np
 
 from api.uploads import ApiError
-from text_recognizer.errors import UserError
 
-CORRECTIONS_ENV = "TEXT_RECOGNIZER_CORRECTIONS_DIR"
-DEFAULT_FOLDER = Path("data") / "corrections"
 LABELS = "labels.csv"
 MAX_LINES = 200  # per request
 MAX_TEXT = 1000  # characters per line
 SHAPE = '{"image": "data:image/png;base64,...", "lines": [{"box": [x0, y0, x1, y1], "text": "..."}]}'
 CONTROL = {chr(code) for code in range(32)} | {"\x7f", "\u2028", "\u2029"}
-
-
-def corrections_folder() -> Path:
-    """Where corrections go: $TEXT_RECOGNIZER_CORRECTIONS_DIR, else data/corrections (made when first needed)."""
-    value = os.environ.get(CORRECTIONS_ENV, "").strip()
-    if "\x00" in value:
-        raise UserError(f"{CORRECTIONS_ENV} holds a NUL character.")
-    return Path(value) if value else DEFAULT_FOLDER
 
 
 def parse_lines(payload) -> list[tuple[tuple[int, int, int, int], str]]:

@@ -1,17 +1,16 @@
 """The predictors the API serves, each built once per process on first use, from the predictor table the CLI uses
 too (text_recognizer/predictor_table.py)."""
 
-import os
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from text_recognizer import settings
 from text_recognizer.errors import DataError
 from text_recognizer.predictor_table import load_predictor
-from text_recognizer.runtime import THREADS_ENV
 
 # The server runs one process per core: one ONNX Runtime thread each costs ~30% less CPU per prediction than a pool.
-os.environ.setdefault(THREADS_ENV, "1")
+settings.default_onnx_threads(1)
 
 
 class ModelUnavailableError(Exception):

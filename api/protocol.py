@@ -13,7 +13,7 @@ import logging
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from api import limits
+from text_recognizer import settings
 
 log = logging.getLogger("text_recognizer.api")
 
@@ -33,7 +33,7 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.read_timeout = limits.read_timeout()
+        self.read_timeout = settings.api_read_timeout()
         self.head_deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]

@@ -21,6 +21,7 @@ from tests.serving import CHARACTER_CARD, LINE_SHIPPED, SERVED_CARDS, inference_
 from tests.test_api_limits import AppClient
 from tests.test_image_reading import encoded, png_header_only
 from tests.xml_schemas import assert_valid
+from text_recognizer import settings as env_settings
 from text_recognizer.documents.formats import read_lines
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not LINE_SHIPPED, reason="no line weights shipped")]
@@ -43,7 +44,7 @@ def saved(tmp_path_factory):
 def client(weights, saved):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TEXT_RECOGNIZER_WEIGHTS_DIR", str(weights))
-        patch.setenv(corrections.CORRECTIONS_ENV, str(saved))
+        patch.setenv(env_settings.CORRECTIONS_DIR_ENV, str(saved))
         with AppClient() as client:
             yield client
 

@@ -13,7 +13,12 @@ VARIABLES = {value for name, value in vars(settings).items() if name.endswith("_
 
 def test_every_variable_is_in_the_table_and_the_table_names_no_other():
     table = set(re.findall(r"^\| `(TEXT_RECOGNIZER_\w+)` \|", settings.__doc__, re.MULTILINE))
-    assert table == VARIABLES and len(VARIABLES) == 10
+    assert table == VARIABLES and len(VARIABLES) == 14
+
+
+def test_the_readme_table_is_the_modules_table():
+    rows = [line for line in settings.__doc__.splitlines() if line.startswith("|")]
+    assert "\n".join(rows) in (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def test_folders_follow_the_environment_at_call_time(monkeypatch, tmp_path):
@@ -46,6 +51,6 @@ def test_numbers_are_checked_and_named_with_what_was_wrong(monkeypatch):
 
 def test_only_the_settings_module_reads_the_projects_variables():
     read = re.compile(r"environ\S*[(\[]\s*(\w*_ENV\b|\"TEXT_RECOGNIZER_)")  # os.environ.get(X_ENV), environ["..."]
-    files = [*REPO.glob("text_recognizer/**/*.py"), *REPO.glob("training/**/*.py")]
+    files = [*REPO.glob("text_recognizer/**/*.py"), *REPO.glob("training/**/*.py"), *REPO.glob("api/**/*.py")]
     readers = [path.relative_to(REPO).as_posix() for path in files if read.search(path.read_text())]
     assert readers == ["text_recognizer/settings.py"]

@@ -8,8 +8,9 @@ import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from api.corrections import CORRECTIONS_ENV, LABELS
+from api.corrections import LABELS
 from tests.serving import LINE_SHIPPED, SERVED_CARDS, inference_weights, line_image, running_server
+from text_recognizer.settings import CORRECTIONS_DIR_ENV
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +40,7 @@ def corrections(tmp_path_factory):
 def server(tmp_path_factory, corrections):
     """The API and page, served with the shipped ONNX models."""
     weights = inference_weights(tmp_path_factory.mktemp("weights"), SERVED_CARDS)
-    with running_server(weights, env={CORRECTIONS_ENV: str(corrections)}) as server:
+    with running_server(weights, env={CORRECTIONS_DIR_ENV: str(corrections)}) as server:
         yield server
 
 

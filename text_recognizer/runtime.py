@@ -14,7 +14,6 @@ from text_recognizer.errors import DataError
 
 Runner = Callable[[np.ndarray], np.ndarray]
 BACKENDS = ("auto", "onnx", "tensorflow")
-THREADS_ENV = settings.ONNX_THREADS_ENV  # api/predictors.py sets it by this name until it imports settings
 
 
 def onnx_file(card: dict[str, Any]) -> Path:

@@ -13,9 +13,13 @@ or a parent process can change it at any time.
 | `TEXT_RECOGNIZER_GPU_LOCK_DIR` | `<tmp>/text_recognizer_gpu_locks` | the GPU manager's lock files |
 | `TEXT_RECOGNIZER_SIMULATED_GPUS` | none (gpustat) | stand-in GPUs: a count (`4`) or MiB in use per GPU (`[0, 9000]`) |
 | `TEXT_RECOGNIZER_CPU_DEVICES` | `1` | split the CPU into N devices, to try data parallelism |
+| `TEXT_RECOGNIZER_API_MAX_PIXELS` | `16777216` (4096 x 4096) | largest image the web API accepts, from its header |
+| `TEXT_RECOGNIZER_API_THREADS` | `2` | images the web API decodes and reads at once per process; more wait |
+| `TEXT_RECOGNIZER_API_READ_TIMEOUT` | `20` | seconds a client has to send a request's head, and again its body |
+| `TEXT_RECOGNIZER_CORRECTIONS_DIR` | `data/corrections` | where the web page's corrected lines are saved |
 
-The web API's limits (`TEXT_RECOGNIZER_API_*`) are in api/limits.py. Other tools' own variables are read where they
-act: `WANDB_MODE` and `WANDB_API_KEY` (training/tracking.py), `TF_CONFIG` (training/distribute.py).
+Other tools' own variables are read where they act: `WANDB_MODE` and `WANDB_API_KEY` (training/tracking.py),
+`TF_CONFIG` (training/distribute.py), `WEB_CONCURRENCY` (api/serve.py: server processes).
 """
 
 import os
@@ -38,6 +42,10 @@ MAX_PIXELS_ENV = "TEXT_RECOGNIZER_MAX_PIXELS"
 GPU_LOCK_DIR_ENV = "TEXT_RECOGNIZER_GPU_LOCK_DIR"
 SIMULATED_GPUS_ENV = "TEXT_RECOGNIZER_SIMULATED_GPUS"
 CPU_DEVICES_ENV = "TEXT_RECOGNIZER_CPU_DEVICES"
+API_MAX_PIXELS_ENV = "TEXT_RECOGNIZER_API_MAX_PIXELS"
+API_THREADS_ENV = "TEXT_RECOGNIZER_API_THREADS"
+API_READ_TIMEOUT_ENV = "TEXT_RECOGNIZER_API_READ_TIMEOUT"
+CORRECTIONS_DIR_ENV = "TEXT_RECOGNIZER_CORRECTIONS_DIR"
 
 DEFAULT_MAX_PIXELS = 50_000_000
 
@@ -67,6 +75,11 @@ def onnx_threads() -> int:
     return _whole_number(ONNX_THREADS_ENV, 0, "threads", minimum=0)
 
 
+def default_onnx_threads(threads: int) -> None:
+    """Set ONNX Runtime's threads per model for this process, unless the user has (the API: one per process)."""
+    os.environ.setdefault(ONNX_THREADS_ENV, str(threads))
+
+
 def max_pixels() -> int:
     return _whole_number(MAX_PIXELS_ENV, DEFAULT_MAX_PIXELS, "pixels", minimum=1)
 
@@ -84,15 +97,38 @@ def cpu_devices() -> int:
     return _whole_number(CPU_DEVICES_ENV, 1, "devices", minimum=1)
 
 
+def api_max_pixels() -> int:
+    return _whole_number(API_MAX_PIXELS_ENV, 4096 * 4096, "pixels", minimum=1)
+
+
+def api_threads() -> int:
+    return _whole_number(API_THREADS_ENV, 2, "threads", minimum=1)
+
+
+def api_read_timeout() -> float:
+    return _number(API_READ_TIMEOUT_ENV, 20.0, "a number of seconds", minimum=0.001, parse=float)
+
+
+def corrections_dir() -> Path:
+    value = os.environ.get(CORRECTIONS_DIR_ENV, "").strip()
+    if "\x00" in value:
+        raise DataError(f"{CORRECTIONS_DIR_ENV} holds a NUL character; set it to a folder.")
+    return Path(value) if value else REPO_DIR / "data" / "corrections"
+
+
 def _whole_number(name: str, default: int, unit: str, minimum: int) -> int:
-    """The variable as a whole number ("1_000" allowed); a DataError naming it when it is something else."""
+    return int(_number(name, default, f"a whole number of {unit}", minimum, parse=int))
+
+
+def _number(name: str, default: float, expected: str, minimum: float, parse) -> float:
+    """The variable as a number ("1_000" allowed); a DataError naming it when it is something else."""
     value = os.environ.get(name, "").strip()
     if not value:
         return default
     try:
-        number = int(value.replace("_", ""))
+        number = parse(value.replace("_", ""))
     except ValueError:
-        number = minimum - 1
-    if number < minimum:
-        raise DataError(f"{name}={value!r}: expected a whole number of {unit}, at least {minimum} (default {default}).")
+        number = None
+    if number is None or not minimum <= number < float("inf"):
+        raise DataError(f"{name}={value!r}: expected {expected}, at least {minimum:g} (default {default:g}).")
     return number
