@@ -77,6 +77,11 @@ def detector():
     return LineDetector()
 
 
+def test_the_default_detector_learned_from_pages_of_real_lines(detector):
+    assert detector.card["dataset"] == "RealLinePagesDataset"
+    assert detector.card["data"]["args"]["corpora"] == {"iam_lines": 2, "hooker": 1, "copiste_fr": 1}
+
+
 @pytest.mark.parametrize("page", ["a01-077", "a01-087", "a01-107", "a02-046"])
 def test_shipped_detector_finds_every_line_of_real_paragraphs(detector, page):
     truth = json.loads((PARAGRAPHS / "data_by_file_id.json").read_text())[page]["ground_truth_text"]

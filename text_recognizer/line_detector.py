@@ -9,7 +9,7 @@ from text_recognizer.image_utils import read_image
 from text_recognizer.line_detection import Box, crop_boxes, crop_lines, fit_to_canvas, line_boxes, to_page
 from text_recognizer.runtime import load_runner
 
-DEFAULT_CARD = "LineDetectorModel_SyntheticParagraphsDataset_fcn"
+DEFAULT_CARD = "LineDetectorModel_RealLinePagesDataset_fcn"  # trained on pages of real lines (README)
 ImageLike = str | Path | np.ndarray
 
 

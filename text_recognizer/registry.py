@@ -12,6 +12,7 @@ DATASETS = {
     "EmnistDataset": "text_recognizer.datasets.emnist:EmnistDataset",
     "EmnistLinesDataset": "text_recognizer.datasets.emnist_lines:EmnistLinesDataset",
     "SyntheticParagraphsDataset": "text_recognizer.datasets.synthetic_paragraphs:SyntheticParagraphsDataset",
+    "RealLinePagesDataset": "text_recognizer.datasets.real_line_pages:RealLinePagesDataset",
     "IamLinesDataset": "text_recognizer.datasets.iam_lines:IamLinesDataset",
     "IamParagraphsDataset": "text_recognizer.datasets.iam_paragraphs:IamParagraphsDataset",
     "LinesFolderDataset": "text_recognizer.datasets.lines_folder:LinesFolderDataset",

@@ -27,7 +27,7 @@ from text_recognizer.datasets.formats import (
     real_line_image,
 )
 from text_recognizer.datasets.handwriting_augmentation import augment_line, augmentation_settings
-from text_recognizer.datasets.line_corpora import CORPORA, CorpusLine, read_corpus
+from text_recognizer.datasets.line_corpora import CORPORA, CorpusLine, corpus_weights, read_corpus
 from text_recognizer.errors import DataError
 
 log = logging.getLogger("text_recognizer")
@@ -67,12 +67,7 @@ class HandwritingLinesDataset(Dataset):
         seed: int = 42,
         paths: dict | None = None,
     ):
-        self.corpora = dict(DEFAULT_CORPORA if corpora is None else corpora)
-        unknown = sorted(set(self.corpora) - CORPORA.keys())
-        if unknown or not self.corpora:
-            raise DataError(f"Unknown corpus {unknown[0] if unknown else None!r}; valid: {', '.join(CORPORA)}.")
-        if any(not isinstance(w, int | float) or isinstance(w, bool) or w <= 0 for w in self.corpora.values()):
-            raise DataError(f"corpora weights must be positive numbers (draws per epoch), got {self.corpora}.")
+        self.corpora = corpus_weights(DEFAULT_CORPORA if corpora is None else corpora, "draws per epoch")
         check_real_line_format(height, max_width)
         check_held_out(validation_fraction, test_fraction)
         self.height, self.max_width, self.max_length, self.seed = height, max_width, max_length, seed

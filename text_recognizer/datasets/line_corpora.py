@@ -160,3 +160,13 @@ def read_corpus(name: str, folder: str | Path | None = None) -> tuple[list[Corpu
     lines = CORPORA[name].reader(path, report)
     report.rows, report.kept = len(lines) + sum(report.problems.values()), len(lines)
     return lines, report
+
+
+def corpus_weights(corpora: dict, meaning: str) -> dict:
+    """The corpora of a mixture checked: known names, weights positive numbers (`meaning` says what they weigh)."""
+    unknown = sorted(set(corpora) - CORPORA.keys())
+    if unknown or not corpora:
+        raise DataError(f"Unknown corpus {unknown[0] if unknown else None!r}; valid: {', '.join(CORPORA)}.")
+    if any(not isinstance(w, int | float) or isinstance(w, bool) or w <= 0 for w in corpora.values()):
+        raise DataError(f"corpora weights must be positive numbers ({meaning}), got {corpora}.")
+    return dict(corpora)

@@ -24,10 +24,19 @@ def draw_line(
     line = cv2.resize(strip, (width, height), interpolation=cv2.INTER_AREA)
     band = np.zeros((height, width), np.uint8)
     band[round(height * CORE_BAND[0]) : round(height * CORE_BAND[1]) + 1] = 1
+    return bend(line, band, rng)
+
+
+def bend(
+    line: np.ndarray, band: np.ndarray, rng: np.random.Generator, period_scale: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """A line and its band bent alike by a small slope and a slow wave (of 60-200 pixels times `period_scale`);
+    both grow by half their height above and below, so what bends off the line's rows stays on the page."""
+    height, width = line.shape
     pad = height
     xs = np.arange(width, dtype=np.float32)
     shift = np.tan(np.radians(rng.uniform(-2.5, 2.5))) * (xs - width / 2) + rng.uniform(0, 0.12) * height * np.sin(
-        2 * np.pi * xs / rng.uniform(60, 200) + rng.uniform(0, 2 * np.pi)
+        2 * np.pi * xs / (rng.uniform(60, 200) * period_scale) + rng.uniform(0, 2 * np.pi)
     )
     map_x = np.tile(xs, (height + 2 * pad, 1))
     map_y = (np.arange(height + 2 * pad)[:, None] - pad - shift[None, :]).astype(np.float32)
@@ -57,8 +66,8 @@ def draw_paragraph(
         line, band = draw_line(text, pools, height, width, rng)
         x = left + int(rng.integers(0, max(1, usable - width) // 4 + 1))
         y = round(top + index * pitch * rng.uniform(0.95, 1.05)) - (line.shape[0] - height) // 2
-        _paste(image, mask, line, band, x, y, label=1 + index % 2)
-    return _ink_style(image, rng), mask
+        paste(image, mask, line, band, x, y, label=1 + index % 2)
+    return ink_style(image, rng), mask
 
 
 def _fill(sampler: SentenceSampler, length: int, rng: np.random.Generator) -> str:
@@ -69,7 +78,7 @@ def _fill(sampler: SentenceSampler, length: int, rng: np.random.Generator) -> st
     return text
 
 
-def _paste(image: np.ndarray, mask: np.ndarray, line: np.ndarray, band: np.ndarray, x: int, y: int, label: int) -> None:
+def paste(image: np.ndarray, mask: np.ndarray, line: np.ndarray, band: np.ndarray, x: int, y: int, label: int) -> None:
     """Put a line on the page (clipped at the edges): ink by maximum, its band's label over what is beneath."""
     top, bottom = max(0, y), min(image.shape[0], y + line.shape[0])
     right = min(image.shape[1], x + line.shape[1])
@@ -81,7 +90,7 @@ def _paste(image: np.ndarray, mask: np.ndarray, line: np.ndarray, band: np.ndarr
     region[band[top - y : bottom - y, : right - x] > 0] = label
 
 
-def _ink_style(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def ink_style(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Vary stroke width, sharpness, contrast and background like scans of different pens and paper."""
     kernel = np.ones((2, 2), np.uint8)
     choice = rng.random()
