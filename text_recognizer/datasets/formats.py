@@ -47,6 +47,12 @@ def check_real_line_format(height: int, max_width: int) -> None:
         raise DataError("height must be from 16 to 128 pixels and max_width at least 4 times the height.")
 
 
+def check_pages(num_train: int, num_val: int, num_test: int, size: int, max_lines: int) -> None:
+    """Paragraph datasets of the line detector need a page in each split, a line a page and a canvas of 64 pixels."""
+    if min(num_train, num_val, num_test) < 1 or max_lines < 1 or size < 64:
+        raise DataError("num_train, num_val, num_test and max_lines must be at least 1, and size at least 64.")
+
+
 def encode_texts(texts: list[str], mapping: list[str], max_length: int) -> np.ndarray:
     """Label indices of each text, padded with the blank 0 to max_length (uint16 when the mapping needs it)."""
     index = {char: i for i, char in enumerate(mapping)}

@@ -15,12 +15,12 @@ import numpy as np
 from tqdm import tqdm
 
 from text_recognizer.datasets.base import Dataset
+from text_recognizer.datasets.formats import MASK_CLASSES, SPLITS, check_pages
 from text_recognizer.datasets.handwriting_lines import HandwritingLinesDataset
 from text_recognizer.datasets.line_corpora import CORPORA, CorpusLine, corpus_weights
 from text_recognizer.datasets.line_page_drawing import clean_line, draw_page, page_lines
 from text_recognizer.datasets.sources import processed_dir
-from text_recognizer.datasets.split_cache import SPLITS, load_or_build, write_split
-from text_recognizer.datasets.synthetic_paragraphs import MASK_CLASSES
+from text_recognizer.datasets.split_cache import load_or_build, write_split
 from text_recognizer.errors import DataError
 from text_recognizer.line_detection import line_boxes
 
@@ -46,8 +46,7 @@ class RealLinePagesDataset(Dataset):
         seed: int = 42,
         paths: dict | None = None,
     ):
-        if min(num_train, num_val, num_test) < 1 or max_lines < 1 or size < 64:
-            raise DataError("num_train, num_val, num_test and max_lines must be at least 1, and size at least 64.")
+        check_pages(num_train, num_val, num_test, size, max_lines)
         if not 0 <= blank_fraction < 1:
             raise DataError(f"blank_fraction must be in [0, 1), got {blank_fraction}.")
         self.corpora = corpus_weights(DEFAULT_CORPORA if corpora is None else corpora, "shares of the pages")

@@ -13,12 +13,11 @@ from tqdm import tqdm
 from text_recognizer.datasets.base import Dataset
 from text_recognizer.datasets.emnist import EmnistDataset
 from text_recognizer.datasets.emnist_lines import glyph_pools
-from text_recognizer.datasets.formats import MASK_CLASSES, SPLITS, line_mapping
+from text_recognizer.datasets.formats import MASK_CLASSES, SPLITS, check_pages, line_mapping
 from text_recognizer.datasets.paragraph_rendering import draw_paragraph
 from text_recognizer.datasets.sentences import SentenceSampler
 from text_recognizer.datasets.sources import processed_dir
 from text_recognizer.datasets.split_cache import load_or_build, write_split
-from text_recognizer.errors import DataError
 
 
 class SyntheticParagraphsDataset(Dataset):
@@ -35,8 +34,7 @@ class SyntheticParagraphsDataset(Dataset):
         max_lines: int = 14,
         seed: int = 42,
     ):
-        if min(num_train, num_val, num_test) < 1 or max_lines < 1 or size < 64:
-            raise DataError("num_train, num_val, num_test and max_lines must be at least 1, and size at least 64.")
+        check_pages(num_train, num_val, num_test, size, max_lines)
         self.num_train, self.num_val, self.num_test = num_train, num_val, num_test
         self.size, self.max_lines, self.seed = size, max_lines, seed
         self.mapping = list(MASK_CLASSES)
