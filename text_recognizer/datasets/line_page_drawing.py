@@ -153,7 +153,8 @@ def _scaled(
     """The line at `scale` (widened by `stretch`) and bent; its band's top row and its band mask from first to last
     ink column, both grown by the bend's margin."""
     height = max(4, round(line.ink.shape[0] * scale))
-    ink = cv2.resize(line.ink, (max(4, round(line.ink.shape[1] * scale * stretch)), height), cv2.INTER_AREA)
+    width = max(4, round(line.ink.shape[1] * scale * stretch))
+    ink = cv2.resize(line.ink, (width, height), interpolation=cv2.INTER_LINEAR)
     band = np.zeros_like(ink)
     top, bottom = round(line.top * scale), max(round(line.top * scale) + 2, round(line.bottom * scale))
     band[top:bottom] = 1
