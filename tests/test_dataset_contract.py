@@ -16,6 +16,7 @@ from text_recognizer.datasets.handwriting_lines import HandwritingLinesDataset
 from text_recognizer.datasets.iam_lines import IamLinesDataset
 from text_recognizer.datasets.lines_folder import LinesFolderDataset
 from text_recognizer.datasets.page_xml_lines import PageXmlLinesDataset
+from text_recognizer.datasets.real_line_pages import RealLinePagesDataset
 from text_recognizer.datasets.synthetic_paragraphs import SyntheticParagraphsDataset
 from text_recognizer.errors import DataError
 
@@ -32,6 +33,7 @@ def shipped_data(stem: str) -> dict:
         ("LineModelCtc_EmnistLinesDataset_line_crnn", EmnistLinesDataset),
         ("LineModel_EmnistLinesDataset_line_cnn_all_conv", EmnistLinesDataset),
         ("LineDetectorModel_SyntheticParagraphsDataset_fcn", SyntheticParagraphsDataset),
+        ("LineDetectorModel_RealLinePagesDataset_fcn", RealLinePagesDataset),
     ],
 )
 def test_a_derived_card_is_the_shipped_one(stem, dataset):
