@@ -237,7 +237,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenario", choices=("load", "heavy"), default="load")
     parser.add_argument("--clients", type=int, default=16, help="load: concurrent clients")
     parser.add_argument("--heavy", type=int, default=4, help="heavy: clients uploading 4096x4096 images")

@@ -69,7 +69,7 @@ def resampling_check(predictor: CharacterPredictor) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--card", default=DEFAULT_CARD)
     parser.add_argument("--backend", default=None, help="tensorflow or onnx (default: onnx when exported)")
     parser.add_argument("--resampling", action="store_true", help="also run the resampling diagnosis (see above)")

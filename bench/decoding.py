@@ -85,7 +85,7 @@ def throughput(predictor: LinePredictor, decoder: str, lines: list, count: int) 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--card", default=DEFAULT_CARD)
     parser.add_argument("--lines", type=int, default=0, help="at most this many test lines per corpus (0: all)")
     parser.add_argument("--speed-lines", type=int, default=128, help="lines per throughput measurement")

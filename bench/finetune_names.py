@@ -45,7 +45,7 @@ def test_cer(card: str | Path, images: Path, rows: list[tuple[str, str, str]]) -
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--card", default="LineModelCtc_EmnistLinesDataset_line_crnn", help="the shipped line model to start from"
     )

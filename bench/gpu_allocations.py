@@ -25,7 +25,7 @@ def worker(gpus: int, seconds: float, counts) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--processes", type=int, default=16)
     parser.add_argument("--gpus", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=5.0)

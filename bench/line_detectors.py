@@ -20,7 +20,7 @@ SYNTHETIC_CARD = "LineDetectorModel_SyntheticParagraphsDataset_fcn"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("cards", nargs="*", default=[DEFAULT_CARD, SYNTHETIC_CARD])
     args = parser.parse_args()
     tests = {  # the test split depends on num_test and the seed only, so the synthetic train split is kept tiny

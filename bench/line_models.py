@@ -65,7 +65,7 @@ def bench_card(card_name: str, beam_width: int, names_folder: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cards", nargs="+", default=[CTC_CARD, CNN_CARD])
     parser.add_argument("--names", type=Path, default=Path("data/raw/handwritten_names"))
     parser.add_argument("--beam-width", type=int, default=10)

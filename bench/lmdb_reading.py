@@ -62,7 +62,7 @@ def bench_prepare(names: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--folder", type=Path, action="append", help="image folder(s); default: names and IAM samples")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()

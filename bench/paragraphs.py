@@ -42,7 +42,7 @@ def seconds(function, *args, repeats: int = 5) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--detector", default=DETECTOR_CARD)
     parser.add_argument("--line-model", default=LINE_CARD)
     parser.add_argument("--beam-width", type=int, default=0)

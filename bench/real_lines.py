@@ -40,7 +40,7 @@ def throughput(predictor: LinePredictor, lines, count: int = 128) -> tuple[float
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--card", default=DEFAULT_CARD)
     parser.add_argument("--beam-width", type=int, default=10)
     parser.add_argument("--beam-lines", type=int, default=200, help="test lines per corpus decoded by beam search")

@@ -23,7 +23,7 @@ DEFAULT_LANGUAGE_MODEL = "lm/english_french_chars.npz"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--card", default=DEFAULT_CARD, help=f"the line model's card (default {DEFAULT_CARD})")
     parser.add_argument(
         "--language-model",
