@@ -87,25 +87,34 @@ async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, r
     return status
 
 
-async def client(url: httpx.URL, requests: list[bytes], deadline: float, latencies: list, errors: list) -> None:
-    """One connection posting images one after another until the deadline, recording each latency or error."""
-    reader, writer = await asyncio.open_connection(url.host, url.port)
-    index = 0
-    while time.perf_counter() < deadline:
-        started = time.perf_counter()
+async def client(
+    target: httpx.URL, requests: list[bytes], deadline: float, latencies: list, errors: list, reconnect: bool = False
+) -> None:
+    """Post images one after another until the deadline, recording each latency (s) or error: on one connection, or
+    (`reconnect`) each on a new one, as many users would, so that every server process gets its share."""
+    connection, index = None, 0
+    while (started := time.perf_counter()) < deadline:
         try:
-            status = await exchange(reader, writer, requests[index % len(requests)])
+            connection = connection or await asyncio.open_connection(target.host, target.port)
+            status = await exchange(*connection, requests[index % len(requests)])
         except (OSError, ValueError, asyncio.IncompleteReadError) as error:
             errors.append(repr(error))
-            writer.close()
-            reader, writer = await asyncio.open_connection(url.host, url.port)
+            connection = close(connection)
             continue
+        if reconnect:
+            connection = close(connection)
         index += 1
         if status == 200:
             latencies.append(time.perf_counter() - started)
         else:
             errors.append(f"status {status}")
-    writer.close()
+    close(connection)
+
+
+def close(connection) -> None:
+    """Close a (reader, writer) connection, if any; None, for the caller's variable."""
+    if connection:
+        connection[1].close()
 
 
 async def load(url: str, clients: int, seconds: float) -> tuple[list[float], list[str]]:
@@ -165,25 +174,6 @@ async def slow_client(target: httpx.URL, deadline: float, closed_after: list, st
         writer.close()
 
 
-async def heavy_client(target: httpx.URL, requests: list[bytes], deadline: float, latencies: list, errors: list):
-    """Upload one image after another, each on a new connection (as many users would), so that every server
-    process gets its share; records each latency (s) or error."""
-    index = 0
-    while (started := time.perf_counter()) < deadline:
-        try:
-            reader, writer = await asyncio.open_connection(target.host, target.port)
-            status = await exchange(reader, writer, requests[index % len(requests)])
-            writer.close()
-        except (OSError, ValueError, asyncio.IncompleteReadError) as error:
-            errors.append(repr(error))
-            continue
-        index += 1
-        if status == 200:
-            latencies.append(time.perf_counter() - started)
-        else:
-            errors.append(f"status {status}")
-
-
 async def heavy_load(url: str, heavy: int, slow: int, seconds: float) -> dict:
     """/healthz latencies while `heavy` clients upload heavy images and `slow` clients send half requests."""
     target = httpx.URL(url)
@@ -199,7 +189,7 @@ async def heavy_load(url: str, heavy: int, slow: int, seconds: float) -> dict:
     await asyncio.gather(
         probe_health(target, deadline, result["health"], result["health_errors"]),
         *(
-            heavy_client(target, heavy_requests[i % 2 :] + heavy_requests[: i % 2], deadline, *heavy_results)
+            client(target, heavy_requests[i % 2 :] + heavy_requests[: i % 2], deadline, *heavy_results, reconnect=True)
             for i in range(heavy)
         ),
         *(slow_client(target, deadline, result["closed"], result["open"]) for _ in range(slow)),

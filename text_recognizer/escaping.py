@@ -1,4 +1,4 @@
-"""Text from outside (file names, URL paths) made safe to print on one line of a record or a log."""
+"""Text from outside (file names, URL paths, undecodable bytes) made safe to print in a message, record or log."""
 
 import re
 
@@ -27,3 +27,9 @@ def printable(text: str) -> str:
 def is_undecodable(text: str) -> bool:
     """Whether `text` holds bytes that were not valid UTF-8 (a file name read with surrogateescape)."""
     return any(0xDC80 <= ord(char) <= 0xDCFF for char in text)
+
+
+def undecodable_byte(data: bytes, error: UnicodeDecodeError) -> str:
+    """Where decoding `data` failed, for a message: "byte 0x.. on line N"."""
+    line = data[: error.start].count(b"\n") + 1
+    return f"byte 0x{data[error.start]:02x} on line {line}"

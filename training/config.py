@@ -11,6 +11,7 @@ from typing import Any
 
 from text_recognizer import registry
 from text_recognizer.errors import ConfigError
+from text_recognizer.escaping import undecodable_byte
 
 
 @dataclass
@@ -100,10 +101,9 @@ def _read_config_file(name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
         raise ConfigError(
-            f"The config file {name!r} is not UTF-8 text: byte 0x{data[error.start]:02x} on line {line} "
-            "is not valid UTF-8. Save the file as UTF-8."
+            f"The config file {name!r} is not UTF-8 text: {undecodable_byte(data, error)} is not valid UTF-8. "
+            "Save the file as UTF-8."
         ) from None
 
 

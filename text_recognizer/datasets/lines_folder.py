@@ -25,6 +25,7 @@ from text_recognizer.datasets.iam_text import parse_lines
 from text_recognizer.datasets.real_lines import ImageReader, LabelReport, RealLinesDataset, check_label
 from text_recognizer.datasets.sources import existing
 from text_recognizer.errors import DataError
+from text_recognizer.escaping import undecodable_byte
 from text_recognizer.image_utils import IMAGE_SUFFIXES
 
 log = logging.getLogger("text_recognizer")
@@ -68,10 +69,9 @@ def labels_text(path: Path, encoding: str | None = None) -> str:
     try:
         text = data.decode(chosen).removeprefix("\ufeff")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
         raise DataError(
-            f"{path} is not {chosen} text: byte 0x{data[error.start]:02x} on line {line} cannot be read. Save it as "
-            'UTF-8, or name its encoding with dataset_args labels_encoding, e.g. "latin-1" or "cp1252".'
+            f"{path} is not {chosen} text: {undecodable_byte(data, error)} cannot be read. Save it as UTF-8, or name "
+            'its encoding with dataset_args labels_encoding, e.g. "latin-1" or "cp1252".'
         ) from None
     if "\x00" in text:
         raise DataError(f"{path} holds NUL characters; a labels file is text. Save it as UTF-8.")
