@@ -1,6 +1,7 @@
 """Shared fixtures: isolated data/runs/weights folders and the real EMNIST cache the tests read."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,3 +35,11 @@ def run_cli(*args: str, env: dict | None = None, timeout: int = 600) -> subproce
     return subprocess.run(
         [sys.executable, *args], cwd=REPO, env=environment, capture_output=True, text=True, timeout=timeout
     )
+
+
+def copied_into(folder: Path, files) -> Path:
+    """A new folder holding copies of the given files (real support images a test may litter around)."""
+    folder.mkdir()
+    for path in files:
+        shutil.copy(path, folder)
+    return folder

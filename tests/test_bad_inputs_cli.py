@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, copied_into, run_cli
 from tests.serving import CHARACTER_CARD, CHARACTERS, LINE_SHIPPED, SERVED_CARDS, inference_weights, line_image
 from tests.test_image_reading import encoded, png_header_only
 from text_recognizer.settings import MAX_PIXELS_ENV
@@ -29,11 +29,7 @@ def weights(tmp_path_factory):
 @pytest.fixture
 def folder(tmp_path):
     """Six real glyphs, which must come out whatever else is in the folder."""
-    images = tmp_path / "images"
-    images.mkdir()
-    for path in GLYPHS:
-        shutil.copy(path, images)
-    return images
+    return copied_into(tmp_path / "images", GLYPHS)
 
 
 def inference(*args: str, weights, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -2,12 +2,11 @@
 
 import json
 import re
-import shutil
 import subprocess
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import copied_into, run_cli
 from tests.serving import CHARACTER_CARD, CHARACTERS, LINE_SHIPPED, SERVED_CARDS, inference_weights, line_image
 
 pytestmark = pytest.mark.slow
@@ -20,11 +19,7 @@ def weights(tmp_path):
 
 @pytest.fixture
 def folder(tmp_path):
-    images = tmp_path / "images"
-    images.mkdir()
-    for path in CHARACTERS:
-        shutil.copy(path, images)
-    return images
+    return copied_into(tmp_path / "images", CHARACTERS)
 
 
 def inference(*args: str, weights) -> subprocess.CompletedProcess:

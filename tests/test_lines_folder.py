@@ -10,7 +10,7 @@ import h5py
 import numpy as np
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import copied_into, run_cli
 from text_recognizer.datasets.emnist_lines import line_mapping
 from text_recognizer.datasets.line_augmentation import augment_lines, augmentation_settings
 from text_recognizer.datasets.lines_folder import LinesFolderDataset
@@ -26,11 +26,7 @@ def names_folder(tmp_path) -> Path:
     """Twelve real handwritten-name images, copied into a folder of one's own."""
     if not NAMES.is_dir():
         pytest.fail(f"{NAMES} is missing: run `make data` (links ../shared/data).")
-    folder = tmp_path / "my_lines"
-    folder.mkdir()
-    for number in range(1, 13):
-        shutil.copy(NAMES / f"VALIDATION_{number:04d}.jpg", folder)
-    return folder
+    return copied_into(tmp_path / "my_lines", [NAMES / f"VALIDATION_{number:04d}.jpg" for number in range(1, 13)])
 
 
 def write_csv(folder: Path, rows: list[str], header: str = "filename,text") -> Path:

@@ -5,13 +5,13 @@ The labels parser is also fed generated CSV files (hypothesis)."""
 import codecs
 import csv
 import io
-import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import copied_into
 from tests.snapshots import digests
 from text_recognizer.datasets.lines_folder import LinesFolderDataset, read_labels
 from text_recognizer.errors import DataError
@@ -25,11 +25,7 @@ def folder(tmp_path) -> Path:
     """Ten real handwritten-name images in a folder of one's own."""
     if not NAMES.is_dir():
         pytest.fail(f"{NAMES} is missing: run `make data` (links ../shared/data).")
-    folder = tmp_path / "my_lines"
-    folder.mkdir()
-    for number in range(1, 11):
-        shutil.copy(NAMES / f"VALIDATION_{number:04d}.jpg", folder)
-    return folder
+    return copied_into(tmp_path / "my_lines", [NAMES / f"VALIDATION_{number:04d}.jpg" for number in range(1, 11)])
 
 
 def write_labels(folder: Path, rows, encoding: str = "utf-8", header: str = "filename,text") -> Path:
