@@ -174,14 +174,13 @@ def test_the_predictor_table_serves_every_kind_with_the_same_options():
 
 
 def test_page_lines_are_fitted_and_read_as_the_line_predictor_reads_them(predictor):
-    from text_recognizer.documents.page_predictor import fit_line
-    from text_recognizer.image_utils import fit_line_to_height
+    from text_recognizer.image_utils import fit_line_placed, fit_line_to_height
 
     image = cv2.imread(str(PARAGRAPHS / "a02-046.png"), cv2.IMREAD_GRAYSCALE)
     _, crops = predictor.detector.lines(image)
     line_model = predictor.line_predictor
     for crop in [*crops, np.zeros((30, 40), np.uint8)]:
-        fitted, _ = fit_line(crop, line_model.height, line_model.max_width)
+        fitted, _ = fit_line_placed(crop, line_model.height, line_model.max_width)
         assert np.array_equal(fitted, fit_line_to_height(crop, line_model.height, line_model.max_width))
     expected = [reading.text for reading in line_model.predict_batch(crops)]
     assert [line.text for line in predictor.predict(image).lines] == expected

@@ -121,13 +121,22 @@ def fit_line_to_height(image: str | Path | np.ndarray, height: int, max_width: i
     """A line at `height` pixels with its own width (aspect kept): light ink on black, cropped to its ink with a
     margin of 1/12 of the ink height above and below and height/8 left and right. Wider than `max_width`: squeezed.
     Blank stays blank (height/2 wide)."""
+    return fit_line_placed(image, height, max_width)[0]
+
+
+def fit_line_placed(
+    image: str | Path | np.ndarray, height: int, max_width: int
+) -> tuple[np.ndarray, tuple[int, float, int, int] | None]:
+    """fit_line_to_height's line, and where it came from: the ink's left edge in the image, image pixels per line
+    pixel along x, the line's left margin and its whole width (None for a blank image)."""
     gray = light_on_dark(read_image(image))
     ys, xs = np.nonzero(gray > INK_THRESHOLD)
     if len(ys) == 0:
-        return np.zeros((height, height // 2), np.uint8)
+        return np.zeros((height, height // 2), np.uint8), None
     margin = (ys.max() - ys.min() + 1) // 12
     crop = np.pad(gray[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1], ((margin, margin), (0, 0)))
     side = height // 8
     scaled_width = min(max_width - 2 * side, max(1, round(crop.shape[1] * height / crop.shape[0])))
     interpolation = cv2.INTER_AREA if crop.shape[0] > height else cv2.INTER_LINEAR
-    return np.pad(cv2.resize(crop, (scaled_width, height), interpolation=interpolation), ((0, 0), (side, side)))
+    line = np.pad(cv2.resize(crop, (scaled_width, height), interpolation=interpolation), ((0, 0), (side, side)))
+    return line, (int(xs.min()), crop.shape[1] / scaled_width, side, scaled_width + 2 * side)

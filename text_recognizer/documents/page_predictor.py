@@ -10,12 +10,11 @@ normalisation (ink crop, scaling, side margins) to the page.
 from collections.abc import Iterable
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from text_recognizer.confidences import align
 from text_recognizer.documents.page import Line, PageReading, Word
-from text_recognizer.image_utils import INK_THRESHOLD, light_on_dark, read_image
+from text_recognizer.image_utils import INK_THRESHOLD, fit_line_placed, light_on_dark, read_image
 from text_recognizer.line_batches import predict_by_width
 from text_recognizer.line_detection import crop_boxes, crop_lines, line_boxes, to_page
 from text_recognizer.line_detector import DEFAULT_CARD as DETECTOR_CARD
@@ -82,9 +81,9 @@ class PagePredictor:
             return [], []
         predictor = self.line_predictor
         if predictor.width is not None:
-            geometries = [fit_geometry(crop, predictor.height, predictor.max_width, predictor.width) for crop in crops]
+            geometries = [fit_geometry(crop, predictor.height, predictor.width) for crop in crops]
             return predictor.outputs(crops, batch_size), geometries
-        fitted = [fit_line(crop, predictor.height, predictor.max_width) for crop in crops]
+        fitted = [fit_line_placed(crop, predictor.height, predictor.max_width) for crop in crops]
         lines = [line for line, _ in fitted]
         return predict_by_width(predictor.run, lines, batch_size), [geometry for _, geometry in fitted]
 
@@ -180,41 +179,17 @@ def _inside(word: Word, box) -> Word:
     return Word(word.text, word.confidence, (left, top, right, bottom))
 
 
-def fit_line(crop: np.ndarray, height: int, max_width: int) -> tuple[np.ndarray, tuple | None]:
-    """image_utils.fit_line_to_height of a crop (the same pixels: a test compares them), and its placement as
-    fit_geometry gives it, from one pass over the crop."""
-    gray = light_on_dark(read_image(crop))
-    ys, xs = np.nonzero(gray > INK_THRESHOLD)
-    if len(ys) == 0:
-        return np.zeros((height, height // 2), np.uint8), None
-    margin = (ys.max() - ys.min() + 1) // 12
-    ink = np.pad(gray[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1], ((margin, margin), (0, 0)))
-    side = height // 8
-    scaled = min(max_width - 2 * side, max(1, round(ink.shape[1] * height / ink.shape[0])))
-    interpolation = cv2.INTER_AREA if ink.shape[0] > height else cv2.INTER_LINEAR
-    line = np.pad(cv2.resize(ink, (scaled, height), interpolation=interpolation), ((0, 0), (side, side)))
-    return line, (int(xs.min()), ink.shape[1] / scaled, side, scaled + 2 * side)
-
-
-def fit_geometry(
-    crop: np.ndarray, height: int, max_width: int, width: int | None = None
-) -> tuple[int, float, int, int] | None:
-    """How the line model's input was cut from a crop: the ink's left edge in the crop, crop pixels per input pixel
-    along x, the input's left margin and its whole width; None for a blank crop. Mirrors image_utils'
-    fit_line_to_height (variable width) and normalize_line (a fixed `width`)."""
+def fit_geometry(crop: np.ndarray, height: int, width: int) -> tuple[int, float, int, int] | None:
+    """How a fixed-width model's input was cut from a crop (image_utils.normalize_line): the ink's left edge in the
+    crop, crop pixels per input pixel along x, the input's left margin and its whole width; None for a blank crop.
+    Variable-width models get theirs from image_utils.fit_line_placed."""
     gray = light_on_dark(read_image(crop))
     ys, xs = np.nonzero(gray > INK_THRESHOLD)
     if len(ys) == 0:
         return None
-    if width is not None and gray.shape[0] == height:  # normalize_line keeps such a line's scale and left edge
+    if gray.shape[0] == height:  # normalize_line keeps such a line's scale and left edge
         return 0, 1.0, 0, width
     ink_height = ys.max() - ys.min() + 1
-    crop_height = ink_height + 2 * (ink_height // 12)
     crop_width = xs.max() - xs.min() + 1
-    scaled = max(1, round(crop_width * height / crop_height))
-    if width is not None:  # left-aligned on the fixed width, wider lines squeezed
-        scaled = min(width, scaled)
-        return int(xs.min()), crop_width / scaled, 0, width
-    side = height // 8
-    scaled = min(max_width - 2 * side, scaled)
-    return int(xs.min()), crop_width / scaled, side, scaled + 2 * side
+    scaled = min(width, max(1, round(crop_width * height / (ink_height + 2 * (ink_height // 12)))))
+    return int(xs.min()), crop_width / scaled, 0, width  # left-aligned on the fixed width, wider lines squeezed
