@@ -4,8 +4,9 @@ decoder through LinePredictor (ONNX Runtime, no TensorFlow), and whether word co
 
     python bench/decoding.py [--card CARD] [--lines 0] [--speed-lines 128]
 
-The confidence figure: test words (runs of non-spaces) sorted by confidence; the share of word errors (a word read
-is an error when the word alignment to the reference substitutes or inserts it) held by the lowest-confidence 20%.
+The confidence figure: test words (runs of non-spaces) sorted by confidence (with the lm decoder, calibrated on
+validation words where the card holds a word_calibration); the share of word errors (a word read is an error when the
+word alignment to the reference substitutes or inserts it) held by the lowest-confidence 20%.
 """
 
 import argparse
@@ -16,62 +17,30 @@ import cv2
 import numpy as np
 
 from text_recognizer.cards import load_card
+from text_recognizer.confidences import word_confidences
 from text_recognizer.line_decoder import LineDecoder
 from text_recognizer.line_predictor import DEFAULT_CARD, LinePredictor
+from text_recognizer.metrics import errors_held_by_least_confident, wrong_words
 from training.decoding_data import decode_all, error_rates, held_apart, network_outputs
 
 DECODERS = ("greedy", "beam", "lm")
-LOWEST = 0.2
 
 
-def wrong_words(read: list[str], reference: list[str]) -> list[bool]:
-    """For each word read, whether a minimum edit alignment to the reference substitutes or inserts it."""
-    rows, cols = len(read) + 1, len(reference) + 1
-    cost = np.zeros((rows, cols), np.int32)
-    cost[:, 0], cost[0, :] = np.arange(rows), np.arange(cols)
-    for i in range(1, rows):
-        for j in range(1, cols):
-            same = read[i - 1] == reference[j - 1]
-            cost[i, j] = min(cost[i - 1, j - 1] + (not same), cost[i - 1, j] + 1, cost[i, j - 1] + 1)
-    wrong, i, j = [True] * len(read), len(read), len(reference)
-    while i > 0:
-        if j > 0 and cost[i, j] == cost[i - 1, j - 1] + (read[i - 1] != reference[j - 1]):
-            wrong[i - 1] = read[i - 1] != reference[j - 1]
-            i, j = i - 1, j - 1
-        elif cost[i, j] == cost[i - 1, j] + 1:
-            i -= 1  # inserted: stays wrong
-        else:
-            j -= 1
-    return wrong
-
-
-def least_sure_characters(reading) -> list[float]:
-    """Each word's least sure character's confidence (the alternative to the shipped product, for comparison)."""
-    values, current = [], []
-    for char, confidence in [*reading.characters, (" ", 1.0)]:
-        if char.isspace():
-            if current:
-                values.append(min(current))
-            current = []
-        else:
-            current.append(confidence)
-    return values
-
-
-def confidence_figure(readings: list, references: list[str], least: bool = False) -> tuple[float, float, int, int]:
+def confidence_figure(readings: list, references: list[str], products: bool = False) -> tuple[float, float, int, int]:
     """Share of word errors held by the lowest-confidence 20% of words read, the most they could hold (all of them
-    errors), the errors and the words (`least`: a word's confidence is its least sure character's, not the product)."""
-    confidences, errors = [], []
+    errors), the errors and the words (`products`: a word's confidence is the product of its characters', not what
+    the reading says, which with a calibrated card is its calibrated chance of being right)."""
+    confidences, wrong = [], []
     for reading, reference in zip(readings, references, strict=True):
-        words = reading.words
-        confidences += least_sure_characters(reading) if least else [confidence for _, confidence in words]
-        errors += wrong_words([word for word, _ in words], reference.split())
-    order = np.argsort(confidences, kind="stable")
-    lowest = order[: round(LOWEST * len(order))]
-    total = sum(errors)
-    if not total:
-        return 1.0, 1.0, 0, len(order)
-    return sum(errors[i] for i in lowest) / total, min(len(lowest), total) / total, total, len(order)
+        text = reading.text
+        if products:
+            characters = [confidence for _, confidence in reading.characters]
+            confidences += [confidence for _, confidence in word_confidences(text, characters)]
+        else:
+            confidences += [confidence for _, confidence in reading.words]
+        wrong += wrong_words([word for word, _ in reading.words], reference.split())
+    share, most = errors_held_by_least_confident(confidences, wrong)
+    return share, most, sum(wrong), len(wrong)
 
 
 def throughput(predictor: LinePredictor, decoder: str, lines: list, count: int) -> tuple[float, float]:
@@ -98,7 +67,7 @@ def main() -> None:
     print(f"language model: {settings or 'none named in the card'}")
     outputs = {corpus: network_outputs(predictor, part, f"{corpus}_test") for corpus, part in lines.items()}
     header = f"{'corpus':11s} {'lines':>6s} {'decoder':8s} {'CER':>7s} {'WER':>7s} {'decode ms/line':>15s}"
-    print(f"{header}  errors in lowest 20% (least-sure char; most possible)")
+    print(f"{header}  errors in lowest 20% (product of characters' confidences; most possible)")
     for corpus, part in lines.items():
         references = [line.text for line in part]
         for name in DECODERS:
@@ -106,10 +75,10 @@ def main() -> None:
             readings, seconds = decode_all(decoder, outputs[corpus])
             cer, wer = error_rates(readings, references)
             share, ceiling, errors, words = confidence_figure(readings, references)
-            least = confidence_figure(readings, references, least=True)[0]
+            product = confidence_figure(readings, references, products=True)[0]
             print(
                 f"{corpus:11s} {len(part):6d} {name:8s} {cer:7.4f} {wer:7.4f} {1000 * seconds / len(part):15.2f} "
-                f"{share:10.3f} ({least:.3f}; {ceiling:.3f})  {errors} word errors in {words} words"
+                f"{share:10.3f} ({product:.3f}; {ceiling:.3f})  {errors} word errors in {words} words"
             )
     every = [line for part in lines.values() for line in part]
     for name in DECODERS:

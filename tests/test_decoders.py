@@ -12,13 +12,16 @@ import pytest
 from tests.conftest import REPO, SUPPORT, run_cli
 from tests.serving import SHIPPED
 from tests.test_api_limits import AppClient
+from text_recognizer import settings
 from text_recognizer.cards import load_card
-from text_recognizer.char_lm import train_language_model
+from text_recognizer.char_lm import load_language_model, train_language_model
 from text_recognizer.datasets.lm_text import brown_pieces
 from text_recognizer.errors import DataError
 from text_recognizer.line_predictor import DEFAULT_CARD, LinePredictor
 from text_recognizer.metrics import character_error_rate
 from text_recognizer.runtime import onnx_file
+from text_recognizer.settings import data_dir
+from text_recognizer.word_calibration import FEATURES, WordCalibration
 
 CTC_CARD = "LineModelCtc_EmnistLinesDataset_line_crnn"
 LINES = SUPPORT / "lines"
@@ -42,6 +45,14 @@ def serving_folder(folder: Path, language_model: dict | None) -> Path:
     for name in {CTC_CARD, DEFAULT_CARD}:
         (folder / f"{name}.json").write_text(json.dumps(card))
     return folder
+
+
+def own_processed_data(tmp_path: Path) -> dict[str, str]:
+    """An environment whose data folder reads the real corpora but caches network outputs in `tmp_path`, so that tuning
+    on a few lines leaves the developer's caches of whole validation sets alone."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "raw").symlink_to(data_dir().resolve() / "raw")
+    return {settings.DATA_DIR_ENV: str(tmp_path / "data")}
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +83,22 @@ def test_each_decoder_reads_the_lines_with_character_and_word_confidences(weight
     assert LinePredictor(card, beam_width=8).decode.name == "beam"
     per_call = LinePredictor(card).predict_batch(paths, decoder="lm")
     assert [r.text for r in per_call] == [r.text for r in results["lm"]]
+
+
+def test_a_card_with_a_word_calibration_gives_each_word_its_calibrated_chance(weights):
+    paths, _ = support_lines()
+    card = json.loads((weights / f"{CTC_CARD}.json").read_text())
+    entry = {"features": list(FEATURES), "weights": [2.8, 0.7, 0.35, 0.13, 0.8]}
+    calibration = WordCalibration(entry)
+    card["language_model"] = {**LANGUAGE_MODEL, "word_calibration": entry}
+    (weights / "calibrated.json").write_text(json.dumps(card))
+    plain = LinePredictor(weights / f"{CTC_CARD}.json", decoder="lm").predict_batch(paths)
+    calibrated = LinePredictor(weights / "calibrated.json", decoder="lm").predict_batch(paths)
+    model = load_language_model(weights / LANGUAGE_MODEL["file"])
+    for before, after in zip(plain, calibrated, strict=True):
+        assert after.text == before.text and after.characters == before.characters
+        assert after.words == calibration(before, model.line_log_probabilities(before.text)).words
+    assert [value for r in calibrated for _, value in r.words] != [value for r in plain for _, value in r.words]
 
 
 def test_a_lexicon_and_hot_words_reach_the_language_model_decoder(weights):
@@ -177,11 +204,30 @@ def test_tuning_writes_the_best_settings_into_the_card_and_refuses_a_model_not_k
     shutil.copy(SHIPPED / "lm" / "english_french_chars.npz", folder / "lm")
     (folder / "real.json").write_text(json.dumps(card))
     tune = ("training/tune_language_model.py", "--card", str(folder / "real.json"), "--lines", "3")
-    result = run_cli(*tune, "--lm-weights", "0.5", "--bonuses", "0,1", "--beam-width", "4")
+    result = run_cli(
+        *tune, "--lm-weights", "0.5", "--bonuses", "0,1", "--beam-width", "4", env=own_processed_data(tmp_path)
+    )
     assert result.returncode == 0, result.stderr
     entry = json.loads((folder / "real.json").read_text())["language_model"]
     assert entry["file"] == "lm/english_french_chars.npz" and entry["lm_weight"] == 0.5 and entry["bonus"] in (0, 1)
     assert set(entry["validation"]) == {"iam_lines", "copiste_fr"}
+    assert "word_calibration" not in entry and "left as the products" in result.stdout  # it reads no word right
     train_language_model(["no record of what was held out"], 3).save(folder / "lm" / "other.npz")
     refused = run_cli(*tune, "--language-model", "lm/other.npz")
     assert refused.returncode == 2 and "not built apart" in refused.stderr
+
+
+@pytest.mark.slow
+def test_tuning_the_shipped_line_model_calibrates_its_word_confidences(tmp_path):
+    card = json.loads((SHIPPED / f"{DEFAULT_CARD}.json").read_text())
+    card.pop("language_model")
+    shutil.copy(onnx_file(load_card(DEFAULT_CARD)), tmp_path)
+    (tmp_path / f"{DEFAULT_CARD}.json").write_text(json.dumps(card))
+    (tmp_path / "lm").mkdir()
+    shutil.copy(SHIPPED / "lm" / "english_french_chars.npz", tmp_path / "lm")
+    tune = ("training/tune_language_model.py", "--card", str(tmp_path / f"{DEFAULT_CARD}.json"), "--lines", "8")
+    result = run_cli(*tune, "--lm-weights", "0.6", "--bonuses", "2", env=own_processed_data(tmp_path))
+    assert result.returncode == 0, result.stderr
+    calibration = json.loads((tmp_path / f"{DEFAULT_CARD}.json").read_text())["language_model"]["word_calibration"]
+    assert len(WordCalibration(calibration).weights) == len(FEATURES) + 1
+    assert 0 < calibration["validation_errors_in_lowest_20pct"]["calibrated"] <= 1

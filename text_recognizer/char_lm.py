@@ -99,14 +99,25 @@ class CharNgramLM:
             probabilities[rows[matched]] += level["discounted"][hit[matched]]
         return np.log(probabilities)
 
+    def _windows(self, text: str) -> tuple[list[int], list[list[int]]]:
+        """Each symbol of a text read as a unit (its characters, then the end symbol) and the order-1 ids before it."""
+        ids = [*self.start, *self.encode(text), self.index[EOS]]
+        targets = ids[self.order - 1 :]
+        return targets, [ids[position : position + self.order - 1] for position in range(len(targets))]
+
+    def line_log_probabilities(self, text: str) -> np.ndarray:
+        """Natural log P of each character of a text read as a unit, then of its end: len(text) + 1 values."""
+        targets, windows = self._windows(text)
+        contexts = np.array(windows, np.int64).reshape(len(targets), self.order - 1)
+        return self.log_probabilities(np.array(targets), contexts)
+
     def score_texts(self, texts: Iterable[str]) -> tuple[float, int]:
         """Total natural-log probability of the texts as units (their end symbols included) and the symbols scored."""
         windows, targets = [], []
         for text in texts:
-            ids = [*self.start, *self.encode(text), self.index[EOS]]
-            for position in range(self.order - 1, len(ids)):
-                windows.append(ids[position - self.order + 1 : position])
-                targets.append(ids[position])
+            more_targets, more_windows = self._windows(text)
+            targets += more_targets
+            windows += more_windows
         if not targets:
             return 0.0, 0
         contexts = np.array(windows, np.int64).reshape(len(targets), self.order - 1)

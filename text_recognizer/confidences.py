@@ -91,17 +91,22 @@ def greedy_confidences(probabilities: np.ndarray, blank: int = BLANK) -> tuple[l
     return best[starts][kept].tolist(), peaks[kept].tolist()
 
 
-def word_confidences(text: str, confidences: list[float]) -> list[tuple[str, float]]:
-    """(word, product of its characters' confidences: how likely all are right) for each run of non-spaces."""
-    words, start = [], None
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each word of a text: each run of non-space characters."""
+    spans, start = [], None
     for index, char in enumerate(text + " "):
         if char.isspace():
             if start is not None:
-                words.append((text[start:index], float(np.prod(confidences[start:index]))))
+                spans.append((start, index))
             start = None
         elif start is None:
             start = index
-    return words
+    return spans
+
+
+def word_confidences(text: str, confidences: list[float]) -> list[tuple[str, float]]:
+    """(word, product of its characters' confidences: how likely all are right) for each run of non-spaces."""
+    return [(text[start:end], float(np.prod(confidences[start:end]))) for start, end in word_spans(text)]
 
 
 def reading(

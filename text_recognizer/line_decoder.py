@@ -1,5 +1,6 @@
 """Choosing how a line model's outputs become text: greedy, beam search, or beam search with the card's language
-model (`decoder="lm"`), each returning a Reading with per-character and per-word confidences.
+model (`decoder="lm"`), each returning a Reading with per-character and per-word confidences (with "lm", each word's
+is its calibrated chance of being right where the card holds a word_calibration: see word_calibration.py).
 
 The card names its language model and the settings tuned for it on validation writers:
     "language_model": {"file": "lm/english_french_chars.npz", "lm_weight": 0.5, "bonus": 2.0, "beam_width": 16,
@@ -19,6 +20,7 @@ from text_recognizer.confidences import Reading, greedy_confidences, reading
 from text_recognizer.ctc import beam_decode, greedy_decode, slot_decode
 from text_recognizer.errors import DataError
 from text_recognizer.lm_decoding import LanguageModelScorer, WordRules, lm_beam_decode
+from text_recognizer.word_calibration import WordCalibration
 
 DECODERS = ("greedy", "beam", "lm")
 BEAM_WIDTH = 10
@@ -55,6 +57,8 @@ class LineDecoder:
             self.rules = WordRules(lexicon, hot_words) if lexicon is not None or hot_words else None
             # A lexicon forbids most extensions; trying fewer classes as well can leave a line no allowed path.
             self.prune = float(self.settings["prune"]) if lexicon is None else min(float(self.settings["prune"]), 1e-3)
+            calibration = self.settings.get("word_calibration")
+            self.calibration = WordCalibration(calibration) if calibration else None
 
     def __call__(self, probabilities: np.ndarray) -> Reading:
         if not self.ctc:
@@ -78,6 +82,9 @@ class LineDecoder:
                 self.rules,
                 self.prune,
             )
+            if self.calibration is not None:
+                read = reading(probabilities, labels, self.mapping, confidence, per_label)
+                return self.calibration(read, self.settings["model"].line_log_probabilities(read.text))
         return reading(probabilities, labels, self.mapping, confidence, per_label)
 
 

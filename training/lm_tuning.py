@@ -1,6 +1,7 @@
 """Tuning how much the language model counts: each setting of weight and insertion bonus decodes a line model's
 validation lines (from cached network outputs), the one with the lowest mean CER over the corpora wins, and the card's
-"language_model" entry records it with the figures behind it."""
+"language_model" entry records it with the figures behind it, and with word confidences calibrated on the validation
+words it reads (word_calibration.py)."""
 
 import json
 from collections.abc import Callable
@@ -13,6 +14,8 @@ from text_recognizer.cards import write_json_atomic
 from text_recognizer.datasets.lm_text import held_out_groups, real_line_splits
 from text_recognizer.errors import UserError
 from text_recognizer.line_decoder import LineDecoder
+from text_recognizer.metrics import errors_held_by_least_confident, wrong_words
+from text_recognizer.word_calibration import FEATURES, fit_calibration, word_features
 from training.decoding_data import decode_all, error_rates
 
 Rates = dict[str, tuple[float, float]]  # corpus -> (CER, WER)
@@ -78,8 +81,50 @@ def best_settings(
     return settings, rates
 
 
-def write_entry(card_file: Path, settings: dict[str, Any], order: int, sizes: str, greedy: Rates, rates: Rates) -> None:
-    """The card's "language_model" entry: the settings, and per corpus the validation figures without and with it."""
+def word_calibration(
+    card: dict[str, Any],
+    settings: dict[str, Any],
+    outputs: dict[str, list[np.ndarray]],
+    references: dict[str, list[str]],
+) -> dict[str, Any]:
+    """Word confidences calibrated on the validation words read with `settings`, as the card's entry holds them, with
+    the share of the wrong words that the least confident 20% of them hold (and the most they could)."""
+    decoder = LineDecoder(card, "lm", language_model=settings)
+    model = decoder.settings["model"]
+    features, wrong, products = [], [], []
+    for corpus, corpus_outputs in outputs.items():
+        for output, reference in zip(corpus_outputs, references[corpus], strict=True):
+            read = decoder(output)
+            features.append(word_features(read, model.line_log_probabilities(read.text)))
+            wrong += wrong_words([word for word, _ in read.words], reference.split())
+            products += [confidence for _, confidence in read.words]
+    features = np.concatenate(features)
+    weights = np.array(fit_calibration(features, 1.0 - np.array(wrong, np.float64)))
+    calibrated = weights[0] + features @ weights[1:]
+    share, most = errors_held_by_least_confident(calibrated, wrong)
+    return {
+        "features": list(FEATURES),
+        "weights": [round(float(weight), 6) for weight in weights],
+        "fitted_on": f"{len(wrong)} validation words, {int(np.sum(wrong))} read wrong",
+        "validation_errors_in_lowest_20pct": {
+            "calibrated": round(share, 4),
+            "product": round(errors_held_by_least_confident(products, wrong)[0], 4),
+            "most_possible": round(most, 4),
+        },
+    }
+
+
+def write_entry(
+    card_file: Path,
+    settings: dict[str, Any],
+    order: int,
+    sizes: str,
+    greedy: Rates,
+    rates: Rates,
+    calibration: dict[str, Any] | None,
+) -> None:
+    """The card's "language_model" entry: the settings, per corpus the validation figures without and with it, and
+    the word calibration (if any)."""
     stored = json.loads(card_file.read_text())
     stored["language_model"] = {
         **settings,
@@ -95,4 +140,6 @@ def write_entry(card_file: Path, settings: dict[str, Any], order: int, sizes: st
             for corpus, (cer, wer) in rates.items()
         },
     }
+    if calibration:
+        stored["language_model"]["word_calibration"] = calibration
     write_json_atomic(card_file, stored)

@@ -4,7 +4,8 @@ the line model's card (its "language_model" entry), so that `--decoder lm` uses 
     python training/tune_language_model.py [--card CARD] [--language-model lm/english_french_chars.npz]
 
 Every pair of --lm-weights x --bonuses decodes the validation lines of IAM and Copiste (never the test writers); the
-pair with the lowest mean CER of the two corpora is written into the card (atomically), with the figures behind it.
+pair with the lowest mean CER of the two corpora is written into the card (atomically), with the figures behind it and
+the word-confidence calibration fitted on the validation words it reads (text_recognizer/word_calibration.py).
 """
 
 import argparse
@@ -13,11 +14,21 @@ from pathlib import Path
 
 from text_recognizer.cards import load_card
 from text_recognizer.char_lm import load_language_model
+from text_recognizer.errors import DataError
 from text_recognizer.line_decoder import LineDecoder
 from text_recognizer.line_predictor import DEFAULT_CARD, LinePredictor
 from training import cli
 from training.decoding_data import held_apart, network_outputs
-from training.lm_tuning import best_settings, check_kept_apart, describe, grid, mean_rates, rates_of, write_entry
+from training.lm_tuning import (
+    best_settings,
+    check_kept_apart,
+    describe,
+    grid,
+    mean_rates,
+    rates_of,
+    word_calibration,
+    write_entry,
+)
 
 DEFAULT_LANGUAGE_MODEL = "lm/english_french_chars.npz"
 
@@ -62,9 +73,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     mean_cer = mean_rates(rates)[0]
     print(f"best: weight {settings['lm_weight']}, bonus {settings['bonus']} (mean validation CER {mean_cer:.4f})")
+    try:
+        calibration = word_calibration(card, settings, outputs, references)
+    except DataError as error:
+        calibration = None
+        print(f"word confidences left as the products of their characters': {error}")
+    else:
+        figures = calibration["validation_errors_in_lowest_20pct"]
+        print(
+            f"word confidences calibrated on {calibration['fitted_on']}: the least confident 20% hold "
+            f"{figures['calibrated']:.3f} of the wrong words (product of character confidences: "
+            f"{figures['product']:.3f}; most possible {figures['most_possible']:.3f})"
+        )
     if args.dry_run:
         return 0
-    write_entry(Path(card["card_path"]), settings, model.order, sizes, greedy, rates)
+    write_entry(Path(card["card_path"]), settings, model.order, sizes, greedy, rates, calibration)
     print(f"wrote the language_model entry into {card['card_path']}")
     return 0
 

@@ -1,0 +1,75 @@
+"""Word confidences calibrated on validation writers: P(a word is read right), by a logistic model of what the
+decoder knows about the word.
+
+The product of a word's character posteriors misses what makes a reading doubtful to a reader: a string the language
+model finds unlikely ("tbe", "hcuse") is more often wrong than its posteriors say. The model weighs, per word, the log
+of that product, the language model's mean and total log probability of the word's characters and of the symbol after
+it (a space, or the line's end), and the log of its length. `training/tune_language_model.py` fits the weights on
+validation writers' words and writes them into the card's "language_model" entry:
+
+    "word_calibration": {"features": ["log_confidence", "lm_mean", "lm_total", "log_length"], "weights": [...]}
+
+(the first weight is the intercept).
+"""
+
+import math
+
+import numpy as np
+
+from text_recognizer.confidences import FLOOR, Reading, word_spans
+from text_recognizer.errors import DataError
+
+FEATURES = ("log_confidence", "lm_mean", "lm_total", "log_length")
+L2 = 1e-2  # keeps the fit finite when a feature separates the words perfectly (a few validation lines)
+
+
+def word_features(reading: Reading, lm_log_probabilities: np.ndarray) -> np.ndarray:
+    """(words, FEATURES) for a reading; lm_log_probabilities: the language model's of each character and of the end."""
+    rows = []
+    for (start, end), (_, confidence) in zip(word_spans(reading.text), reading.words, strict=True):
+        language = lm_log_probabilities[start : end + 1]
+        rows.append((math.log(max(confidence, FLOOR)), language.mean(), language.sum(), math.log(end - start)))
+    return np.array(rows, np.float64).reshape(len(rows), len(FEATURES))
+
+
+def fit_calibration(features: np.ndarray, correct: np.ndarray, iterations: int = 50) -> list[float]:
+    """Intercept and weights of the L2-regularised logistic model of `correct` (0/1) given `features` (Newton)."""
+    if len(features) == 0 or correct.min() == correct.max():
+        raise DataError("Calibrating word confidences needs validation words both read right and read wrong.")
+    inputs = np.column_stack([np.ones(len(features)), features])
+    weights = np.zeros(inputs.shape[1])
+    for _ in range(iterations):
+        chances = _sigmoid(inputs @ weights)
+        gradient = inputs.T @ (chances - correct) + L2 * weights
+        hessian = (inputs * (chances * (1 - chances))[:, None]).T @ inputs + L2 * np.eye(len(weights))
+        step = np.linalg.solve(hessian, gradient)
+        weights -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return weights.tolist()
+
+
+class WordCalibration:
+    """A card's fitted weights, applied to readings."""
+
+    def __init__(self, entry: dict):
+        features, weights = entry.get("features"), entry.get("weights")
+        if list(features or ()) != list(FEATURES) or not isinstance(weights, list) or len(weights) != len(FEATURES) + 1:
+            raise DataError(
+                f"The card's word_calibration must name the features {list(FEATURES)} with {len(FEATURES) + 1} "
+                f"weights (got features {features}, weights {weights}); refit it with "
+                "`python training/tune_language_model.py`."
+            )
+        self.weights = np.array(weights, np.float64)
+
+    def __call__(self, reading: Reading, lm_log_probabilities: np.ndarray) -> Reading:
+        """The reading with each word's confidence replaced by its calibrated chance of being right."""
+        if not reading.words:
+            return reading
+        chances = _sigmoid(self.weights[0] + word_features(reading, lm_log_probabilities) @ self.weights[1:])
+        words = [(word, float(chance)) for (word, _), chance in zip(reading.words, chances, strict=True)]
+        return Reading(reading.text, reading.confidence, reading.characters, words)
+
+
+def _sigmoid(values: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(values, -500, 500)))
