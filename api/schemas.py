@@ -96,7 +96,8 @@ DECODER_PARAMETER_LIST = [
         "name": "decoder",
         "in": "query",
         "required": False,
-        "description": "greedy (default), beam search, or beam search with the model's language model (lm)",
+        "description": "greedy, beam search, or beam search with the model's language model (lm); "
+        "default: the card's (lm where its language model entry says so, else greedy)",
         "schema": {"type": "string", "enum": list(DECODERS)},
     }
 ]

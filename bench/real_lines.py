@@ -1,5 +1,6 @@
-"""The real-handwriting line model on writers held apart from its training: CER and WER per corpus (greedy and beam),
-LinePredictor throughput on 64-px lines of about 1,000 px, and the training speed its card recorded.
+"""The real-handwriting line model on writers held apart from its training: CER and WER per corpus with the card's
+default decoder (lm where its language model entry says so) and greedy, CER with beam search, LinePredictor
+throughput on 64-px lines of about 1,000 px per decoder, and the training speed its card recorded.
 
     python bench/real_lines.py [--card CARD] [--beam-width 10] [--beam-lines 200]
 
@@ -49,17 +50,31 @@ def main() -> None:
     held_apart = {
         name: part["test"] for name, part in HandwritingLinesDataset(**card["data"]["args"]).corpus_splits().items()
     }
-    greedy, beam = LinePredictor(args.card), LinePredictor(args.card, beam_width=args.beam_width)
-    print(f"card {args.card} (run {card['run_id']}), test writers held apart from training")
-    print(f"corpus       lines  groups   CER greedy  WER greedy   CER beam{args.beam_width} (first {args.beam_lines})")
-    for name, lines in held_apart.items():
-        lower = name in CASE_INSENSITIVE
-        cer, wer = error_rates(greedy, lines, lower)
+    default, greedy = LinePredictor(args.card), LinePredictor(args.card, decoder="greedy")
+    beam = LinePredictor(args.card, beam_width=args.beam_width)
+    name = default.decode.name
+    print(f"card {args.card} (run {card['run_id']}), test writers held apart from training; default decoder {name}")
+    print(
+        f"corpus       lines  groups  CER {name:6s} WER {name:6s}  CER greedy  WER greedy  "
+        f"CER beam{args.beam_width} (first {args.beam_lines})"
+    )
+    for corpus, lines in held_apart.items():
+        lower = corpus in CASE_INSENSITIVE
+        cer, wer = error_rates(default, lines, lower)
+        greedy_cer, greedy_wer = error_rates(greedy, lines, lower) if name != "greedy" else (cer, wer)
         beam_cer, _ = error_rates(beam, lines[: args.beam_lines], lower)
         groups = len({line.group for line in lines})
-        print(f"{name:11s} {len(lines):6d} {groups:7d} {cer:11.3f} {wer:11.3f} {beam_cer:11.3f}")
-    rate, width = throughput(greedy, [line for lines in held_apart.values() for line in lines])
-    print(f"LinePredictor.predict_batch (ONNX Runtime, greedy, batches of 64): {rate:.0f} lines/s, 64x{width:.0f} px")
+        print(
+            f"{corpus:11s} {len(lines):6d} {groups:7d} {cer:10.3f} {wer:10.3f} {greedy_cer:11.3f} {greedy_wer:11.3f} "
+            f"{beam_cer:11.3f}"
+        )
+    every = [line for lines in held_apart.values() for line in lines]
+    for predictor in {name: default, "greedy": greedy}.values():
+        rate, width = throughput(predictor, every)
+        print(
+            f"LinePredictor.predict_batch (ONNX Runtime, {predictor.decode.name}, batches of 64): {rate:.0f} lines/s, "
+            f"64x{width:.0f} px"
+        )
     print(f"training speed recorded in the card: {card['metrics']['samples_per_s']:.1f} lines/s")
 
 

@@ -32,11 +32,16 @@ SERVED_CARDS = [CHARACTER_CARD, LINE_CARD, DETECTOR_CARD] if LINE_SHIPPED else [
 
 
 def inference_weights(folder: Path, stems: list[str]) -> Path:
-    """A weights folder with the cards and ONNX files of `stems`, and no Keras weights: only ONNX can serve it."""
+    """A weights folder with the cards, ONNX files and language models of `stems`, and no Keras weights: only ONNX can
+    serve it."""
     folder.mkdir(parents=True, exist_ok=True)
     for stem in stems:
+        card = load_card(SHIPPED / f"{stem}.json")
         shutil.copy(SHIPPED / f"{stem}.json", folder)
-        shutil.copy(onnx_file(load_card(SHIPPED / f"{stem}.json")), folder)
+        shutil.copy(onnx_file(card), folder)
+        if "language_model" in card:
+            (folder / card["language_model"]["file"]).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(SHIPPED / card["language_model"]["file"], folder / card["language_model"]["file"])
     return folder
 
 

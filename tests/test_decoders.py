@@ -210,7 +210,8 @@ def test_tuning_writes_the_best_settings_into_the_card_and_refuses_a_model_not_k
     assert result.returncode == 0, result.stderr
     entry = json.loads((folder / "real.json").read_text())["language_model"]
     assert entry["file"] == "lm/english_french_chars.npz" and entry["lm_weight"] == 0.5 and entry["bonus"] in (0, 1)
-    assert set(entry["validation"]) == {"iam_lines", "copiste_fr"}
+    assert set(entry["validation"]) == {"iam_lines", "copiste_fr", "hooker", "names"}
+    assert entry["default"] is False  # EMNIST letters read handwriting too badly for the LM to help everywhere
     assert "word_calibration" not in entry and "left as the products" in result.stdout  # it reads no word right
     train_language_model(["no record of what was held out"], 3).save(folder / "lm" / "other.npz")
     refused = run_cli(*tune, "--language-model", "lm/other.npz")

@@ -55,7 +55,8 @@ def assert_not_in(lines: list[str], units: list[str]) -> None:
 def built() -> tuple[list[str], dict, dict, dict]:
     iam = iam_lines_by_split(RWTH_LISTS)
     real = real_line_splits(json.loads(EXPERIMENT.read_text()))
-    units, report = training_units({"brown": 1, "iam-train": 1, "copiste-train": 1}, iam, real)
+    sources = {"brown": 1, "iam-train": 1, "copiste-train": 1, "hooker-train": 1, "names-train": 1}
+    units, report = training_units(sources, iam, real)
     return units, report, iam, real
 
 
@@ -73,7 +74,7 @@ def test_no_line_of_an_rwth_test_form_is_in_the_training_text(built):
 @pytest.mark.slow
 def test_no_validation_or_test_line_of_the_line_models_writers_is_in_the_training_text(built):
     units, report, _, real = built
-    for corpus in ("iam_lines", "copiste_fr"):
+    for corpus in ("iam_lines", "copiste_fr", "hooker", "names"):
         assert_not_in([line.text for line in real[corpus]["val"] + real[corpus]["test"]], units)
     # Writers copied the same Wikipedia texts: training lines repeating a held-out one were dropped, not kept.
     assert report["copiste-train"]["dropped_overlapping_held_out"] > 100
@@ -92,7 +93,7 @@ def test_the_shipped_language_model_was_kept_apart_from_the_writers_the_line_mod
     _, _, _, real = built
     assert model.meta["held_out_groups"] == held_out_groups(real)
     assert model.meta["sources"]["iam-train"]["units"] == 6161  # the RWTH training list's lines, and no others
-    assert set(model.meta["sources"]) <= {"brown", "iam-train", "copiste-train"}
+    assert set(model.meta["sources"]) <= {"brown", "iam-train", "copiste-train", "hooker-train", "names-train"}
 
 
 def test_the_shipped_line_model_names_a_language_model_kept_apart_from_its_validation_and_test_writers():

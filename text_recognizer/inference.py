@@ -3,7 +3,7 @@
 python -m text_recognizer.inference --input DIR            # characters: `<ASCII code>, <POSIX path>` per image
 python -m text_recognizer.inference --input DIR --lines    # text lines: `<POSIX path>\t<text>` per image
 python -m text_recognizer.inference --input DIR --json     # either mode: one JSON object per image
-python -m text_recognizer.inference --input DIR --lines --decoder lm   # greedy (default) | beam | lm (language model)
+python -m text_recognizer.inference --input DIR --lines --decoder lm   # greedy | beam | lm (language model)
 python -m text_recognizer.inference --input DIR --pages    # pages: `<path>\t<text>` per line of each page
 python -m text_recognizer.inference --input DIR --pages --format alto --output OUT   # OUT/<stem>.xml; also page, json
 
@@ -71,7 +71,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--decoder",
         choices=DECODERS,
         default=None,
-        help="with --lines: greedy (default), beam search, or beam search with the card's language model (lm)",
+        help="with --lines or --pages: greedy, beam search, or beam search with the card's language model (lm); "
+        "default: the card's (lm where its language model entry says so, else greedy)",
     )
     parser.add_argument("--lexicon", type=Path, help="with --decoder lm: a file of allowed words, one per line")
     parser.add_argument("--hot-word", action="append", help="with --decoder lm: a word to favour (repeatable)")
@@ -82,8 +83,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--lines and --pages exclude each other")
     if args.decoder and not (args.lines or args.pages):
         parser.error("--decoder applies to text lines (--lines) and pages (--pages)")
-    if (args.lexicon or args.hot_word) and args.decoder != "lm":
-        parser.error("--lexicon and --hot-word need --lines or --pages with --decoder lm")
+    if (args.lexicon or args.hot_word) and (args.decoder not in (None, "lm") or not (args.lines or args.pages)):
+        parser.error("--lexicon and --hot-word need --lines or --pages and the lm decoder")
     if (args.format or args.output or args.detector_card) and not args.pages:
         parser.error("--format, --output and --detector-card apply to pages (--pages)")
     if args.json and args.format not in (None, "json"):

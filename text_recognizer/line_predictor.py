@@ -22,8 +22,9 @@ class LinePredictor:
     are scaled to the height the card gives; a network of variable width reads each line at its own width (lines of
     similar width batched together), a fixed-width one reads it left-aligned on its width (wider lines squeezed).
 
-    decoder: "greedy" (default; "beam" when beam_width > 1), "beam", or "lm" (beam search with the language model
-    named in the card; `lexicon` limits words to those given, `hot_words` favours some). See line_decoder.py."""
+    decoder: "greedy", "beam", or "lm" (beam search with the language model named in the card; `lexicon` limits
+    words to those given, `hot_words` favours some); by default "beam" when beam_width > 1, else the card's ("lm" where
+    its language model entry says so, else "greedy"). See line_decoder.py."""
 
     def __init__(
         self,

@@ -28,7 +28,8 @@ from training.lm_orders import best_order
 
 HANDWRITING_CARD = SHIPPED_WEIGHTS_DIR / "LineModelCtc_HandwritingLinesDataset_handwriting_crnn.json"
 HANDWRITING_EXPERIMENT = Path(__file__).parent / "experiments" / "handwriting_line_predictor.json"
-DEFAULT_SOURCES = ["brown", "iam-train", "copiste-train:3"]  # French has the least text: weighted up (perplexity)
+# French has the least text and names are unlike prose: both weighted up (validation perplexity and CER)
+DEFAULT_SOURCES = ["brown", "iam-train", "copiste-train:3", "hooker-train", "names-train:3"]
 DEFAULT_OUT = SHIPPED_WEIGHTS_DIR / "lm" / "english_french_chars.npz"
 
 

@@ -15,7 +15,7 @@ from text_recognizer.datasets.sources import processed_dir
 from text_recognizer.line_predictor import LinePredictor
 from text_recognizer.metrics import character_error_rate, word_error_rate
 
-CORPORA = ("iam_lines", "copiste_fr")
+CORPORA = ("iam_lines", "copiste_fr", "hooker", "names")
 
 
 def held_apart(card: dict[str, Any], split: str, corpora: tuple[str, ...] = CORPORA) -> dict[str, list]:

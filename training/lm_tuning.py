@@ -1,7 +1,7 @@
 """Tuning how much the language model counts: each setting of weight and insertion bonus decodes a line model's
 validation lines (from cached network outputs), the one with the lowest mean CER over the corpora wins, and the card's
-"language_model" entry records it with the figures behind it, and with word confidences calibrated on the validation
-words it reads (word_calibration.py)."""
+"language_model" entry records it with the figures behind it, with word confidences calibrated on the validation
+words it reads (word_calibration.py), and as the card's default decoder where it lowers every corpus's CER."""
 
 import json
 from collections.abc import Callable
@@ -19,6 +19,9 @@ from text_recognizer.word_calibration import FEATURES, fit_calibration, word_fea
 from training.decoding_data import decode_all, error_rates
 
 Rates = dict[str, tuple[float, float]]  # corpus -> (CER, WER)
+# Word confidences are calibrated on the corpora of many writers and running text: Hooker's one writer would outweigh
+# them (the most validation words, most of them wrong), and names are single words with no context to weigh.
+CALIBRATION_CORPORA = ("iam_lines", "copiste_fr")
 
 
 def check_kept_apart(card: dict, model_meta: dict) -> None:
@@ -81,31 +84,38 @@ def best_settings(
     return settings, rates
 
 
+def better_everywhere(greedy: Rates, rates: Rates) -> bool:
+    """Whether the language model lowers the validation CER of every corpus: then it is the card's default decoder."""
+    return all(rates[corpus][0] < greedy[corpus][0] for corpus in rates)
+
+
 def word_calibration(
     card: dict[str, Any],
     settings: dict[str, Any],
     outputs: dict[str, list[np.ndarray]],
     references: dict[str, list[str]],
 ) -> dict[str, Any]:
-    """Word confidences calibrated on the validation words read with `settings`, as the card's entry holds them, with
-    the share of the wrong words that the least confident 20% of them hold (and the most they could)."""
+    """Word confidences calibrated on the validation words of CALIBRATION_CORPORA read with `settings`, as the card's
+    entry holds them, with the share of the wrong words that the least confident 20% of them hold (and the most they
+    could)."""
     decoder = LineDecoder(card, "lm", language_model=settings)
     model = decoder.settings["model"]
     features, wrong, products = [], [], []
-    for corpus, corpus_outputs in outputs.items():
-        for output, reference in zip(corpus_outputs, references[corpus], strict=True):
+    for corpus in CALIBRATION_CORPORA:
+        for output, reference in zip(outputs.get(corpus, []), references.get(corpus, []), strict=True):
             read = decoder(output)
             features.append(word_features(read, model.line_log_probabilities(read.text)))
             wrong += wrong_words([word for word, _ in read.words], reference.split())
             products += [confidence for _, confidence in read.words]
-    features = np.concatenate(features)
+    features = np.concatenate(features) if features else np.zeros((0, len(FEATURES)))
     weights = np.array(fit_calibration(features, 1.0 - np.array(wrong, np.float64)))
     calibrated = weights[0] + features @ weights[1:]
     share, most = errors_held_by_least_confident(calibrated, wrong)
     return {
         "features": list(FEATURES),
         "weights": [round(float(weight), 6) for weight in weights],
-        "fitted_on": f"{len(wrong)} validation words, {int(np.sum(wrong))} read wrong",
+        "fitted_on": f"{len(wrong)} validation words of {', '.join(c for c in CALIBRATION_CORPORA if c in outputs)}, "
+        f"{int(np.sum(wrong))} read wrong",
         "validation_errors_in_lowest_20pct": {
             "calibrated": round(share, 4),
             "product": round(errors_held_by_least_confident(products, wrong)[0], 4),
@@ -123,12 +133,13 @@ def write_entry(
     rates: Rates,
     calibration: dict[str, Any] | None,
 ) -> None:
-    """The card's "language_model" entry: the settings, per corpus the validation figures without and with it, and
-    the word calibration (if any)."""
+    """The card's "language_model" entry: the settings, per corpus the validation figures without and with it, the
+    word calibration (if any), and whether it is the default decoder."""
     stored = json.loads(card_file.read_text())
     stored["language_model"] = {
         **settings,
         "order": order,
+        "default": better_everywhere(greedy, rates),
         "tuned_on": "validation writers: " + sizes,
         "validation": {
             corpus: {

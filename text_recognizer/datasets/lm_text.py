@@ -4,6 +4,8 @@ Sources (units are lines, or line-length pieces of running text):
   brown           Brown corpus sentences, cut at word boundaries into pieces of handwritten-line length
   iam-train       IAM lines.txt text of the lines in the RWTH *training* list only
   copiste-train   Copiste transcriptions of the line model's training writers only
+  hooker-train    Hooker letters' transcriptions of the line model's training pages only
+  names-train     handwritten names of the line model's training images only (capitals, French names)
 Held out: every IAM line of the RWTH test and validation lists and the validation and test lines of the line model's
 real-line corpora. A training unit that repeats a held-out line, or shares a run of HELD_OUT_WORDS words with one, is
 dropped (Copiste's writers copied the same Wikipedia texts, so train and test writers share lines).
@@ -20,7 +22,8 @@ from text_recognizer.datasets.sentences import brown_text
 from text_recognizer.datasets.sources import processed_dir, raw_dir
 from text_recognizer.errors import DataError
 
-SOURCES = ("brown", "iam-train", "copiste-train")
+REAL_LINE_SOURCES = {"copiste-train": "copiste_fr", "hooker-train": "hooker", "names-train": "names"}
+SOURCES = ("brown", "iam-train", *REAL_LINE_SOURCES)
 HELD_OUT_WORDS = 5
 WORD = re.compile(r"[^\W_]+")
 PIECE_LENGTHS = (25, 65)  # Brown pieces: this many characters, drawn uniformly (IAM and Copiste lines are ~20-70)
@@ -130,7 +133,7 @@ def training_units(
         elif source == "iam-train":
             texts = iam["train"]
         else:
-            texts = [line.text for line in real["copiste_fr"]["train"]]
+            texts = [line.text for line in real[REAL_LINE_SOURCES[source]]["train"]]
         kept = [text for text in texts if not held_out.overlaps(text)]
         report[source] = {"units": len(texts), "dropped_overlapping_held_out": len(texts) - len(kept), "weight": weight}
         units += kept * weight
