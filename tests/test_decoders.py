@@ -110,6 +110,22 @@ def test_a_lexicon_and_hot_words_reach_the_language_model_decoder(weights):
         assert {word.lower() for word in LETTERS.findall(text)} <= lexicon, text
 
 
+def test_a_card_whose_language_model_is_its_default_decodes_with_it_unless_told_otherwise(weights):
+    paths, _ = support_lines()
+    card = json.loads((weights / f"{CTC_CARD}.json").read_text())
+    card["language_model"] = {**LANGUAGE_MODEL, "default": True}
+    (weights / "lm_default.json").write_text(json.dumps(card))
+    lm_default = weights / "lm_default.json"
+    by_default, told = LinePredictor(lm_default), LinePredictor(lm_default, decoder="lm")
+    assert by_default.decode.name == "lm" and LinePredictor(weights / f"{CTC_CARD}.json").decode.name == "greedy"
+    assert by_default.predict_batch(paths) == told.predict_batch(paths)
+    assert LinePredictor(weights / "lm_default.json", decoder="greedy").decode.name == "greedy"
+    assert LinePredictor(weights / "lm_default.json", beam_width=4).decode.name == "beam"
+    assert LinePredictor(weights / "lm_default.json", lexicon=["plates"]).decode.rules is not None
+    with pytest.raises(DataError, match="need the language model decoder"):
+        LinePredictor(weights / f"{CTC_CARD}.json", lexicon=["plates"])
+
+
 def test_wrong_decoder_choices_are_messages(weights, bare_weights):
     with pytest.raises(DataError, match="Unknown decoder 'viterbi'"):
         LinePredictor(weights / f"{CTC_CARD}.json", decoder="viterbi")
