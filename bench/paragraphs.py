@@ -1,6 +1,6 @@
 """Line detection and paragraph recognition on the four real IAM paragraphs: lines found vs true, time per page, CER.
 
-    python bench/paragraphs.py [--detector CARD] [--line-model CARD] [--beam-width 0]
+    python bench/paragraphs.py [--detector CARD] [--line-model CARD] [--decoder greedy|beam|lm] [--beam-width 0]
 
 CER is over the whole page text (lines joined by newlines), case-sensitive and case-insensitive; the default line
 model never saw these pages' writers (RWTH training writers; it trained on IAM validation writers only). Lines are
@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from text_recognizer.image_utils import read_image
+from text_recognizer.line_decoder import DECODERS
 from text_recognizer.line_detector import DEFAULT_CARD as DETECTOR_CARD
 from text_recognizer.line_predictor import DEFAULT_CARD as LINE_CARD
 from text_recognizer.metrics import character_error_rate
@@ -45,12 +46,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--detector", default=DETECTOR_CARD)
     parser.add_argument("--line-model", default=LINE_CARD)
+    parser.add_argument("--decoder", choices=DECODERS, default=None, help="default: the line model card's")
     parser.add_argument("--beam-width", type=int, default=0)
     args = parser.parse_args()
     truth = json.loads((PARAGRAPHS / "data_by_file_id.json").read_text())
-    recognizer = ParagraphTextRecognizer(args.detector, args.line_model, beam_width=args.beam_width)
+    recognizer = ParagraphTextRecognizer(args.detector, args.line_model, args.beam_width, decoder=args.decoder)
     recognizer.predict(read_image(PARAGRAPHS / f"{next(iter(truth))}.png"))  # warm up both networks
-    print(f"detector {args.detector}, line model {args.line_model}, beam width {args.beam_width}")
+    decoder = recognizer.line_predictor.decode
+    print(f"detector {args.detector}, line model {args.line_model}, decoder {decoder.name} (beam {decoder.beam_width})")
     print("page     size      lines true/found  detect ms  page ms   CER   CER (any case)")
     predictions, references = [], []
     for page in sorted(truth):
