@@ -90,6 +90,14 @@ def test_ink_only_in_the_alpha_channel_reads_as_dark_ink_on_white_for_files_and_
     np.testing.assert_array_equal(decode_image(gray_alpha), from_file)
 
 
+@pytest.mark.parametrize("shape", [(4, 1), (1, 4), (2, 2), (1, 1)])
+def test_tiny_transparent_images_are_composited_like_large_ones(shape):
+    # OpenCV's arithmetic took an array of 4 or fewer values for a scalar: a 1x4 RGBA upload was a server error
+    rgba = np.zeros((*shape, 4), np.uint8)
+    rgba[..., 3] = 128  # half-transparent black over white: mid gray
+    np.testing.assert_array_equal(decode_image(encoded(rgba)), np.full(shape, 127, np.uint8))
+
+
 def test_sixteen_bit_and_palette_images_with_transparency():
     ramp = np.linspace(0, 65535, 64 * 64).astype(np.uint16).reshape(64, 64)
     sixteen = cv2.imencode(".png", ramp)[1].tobytes()

@@ -131,8 +131,9 @@ def on_white(gray: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """Gray uint8 composited over a white ground by its alpha: ink drawn only in the alpha channel shows as ink."""
     if alpha.min() == 255:
         return gray
-    gray, alpha = np.ascontiguousarray(gray), np.ascontiguousarray(alpha)
-    return cv2.subtract(255, cv2.multiply(cv2.subtract(255, gray), alpha, scale=1 / 255))
+    # numpy, not cv2.subtract/multiply: OpenCV takes an array of 4 or fewer values for a scalar (a 1x4 image failed)
+    ink = (255 - gray.astype(np.uint16)) * alpha
+    return (255 - (ink + 127) // 255).astype(np.uint8)
 
 
 def decode_image(data: bytes, name: str = "The image", limit: int | None = None) -> np.ndarray:
