@@ -57,6 +57,13 @@ def test_the_language_model_flips_a_close_greedy_choice(scorer):
     assert acoustic_only == pytest.approx([0.95, 0.55, 0.9])  # without it: the posteriors of "tbe"
 
 
+def test_a_blank_line_reads_as_nothing_though_the_language_model_never_saw_an_empty_line(scorer):
+    faint = posteriors([{}, {}, {"t": 0.03}, {}, {}])  # a blank image: the network is all but sure there is no ink
+    assert lm_beam_decode(faint, scorer, MAPPING, beam_width=8, lm_weight=1.0, bonus=2.0)[0] == []
+    sure = posteriors([{}, {}, {"t": 0.97}, {}, {}])
+    assert text(lm_beam_decode(sure, scorer, MAPPING, beam_width=8, lm_weight=1.0, bonus=2.0)[0]) == "t"
+
+
 def test_without_the_language_model_it_is_prefix_beam_search(scorer):
     rng = np.random.default_rng(0)
     for _ in range(20):

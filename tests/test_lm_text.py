@@ -10,6 +10,7 @@ from text_recognizer.datasets.lm_text import (
     HeldOut,
     brown_pieces,
     iam_lines_by_split,
+    paragraph_texts,
     real_line_splits,
     training_units,
     words,
@@ -78,6 +79,16 @@ def test_no_validation_or_test_line_of_the_line_models_writers_is_in_the_trainin
         assert_not_in([line.text for line in real[corpus]["val"] + real[corpus]["test"]], units)
     # Writers copied the same Wikipedia texts: training lines repeating a held-out one were dropped, not kept.
     assert report["copiste-train"]["dropped_overlapping_held_out"] > 100
+
+
+@needs_rwth
+@pytest.mark.slow
+def test_the_paragraphs_pages_are_measured_on_are_not_in_the_training_text(built):
+    units, report, _, _ = built
+    lines = paragraph_texts()
+    assert len(lines) == 10 + 9 + 5 + 8  # RWTH training forms: their text would otherwise be in iam-train
+    assert_not_in(lines, units)
+    assert report["iam-train"]["dropped_overlapping_held_out"] >= len(lines)
 
 
 SHIPPED_LM = REPO / "text_recognizer" / "weights" / "lm" / "english_french_chars.npz"

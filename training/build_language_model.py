@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {
         "sources": report,
         "held_out": f"RWTH test and validation lines; the val and test lines of {splits_from.name}'s corpora; "
+        "the lines of the IAM paragraphs pages are measured on; "
         f"any unit sharing {HELD_OUT_WORDS} words in a row with them",
         "splits_from": {"file": splits_from.name, "run_id": config.get("run_id")},
         "held_out_groups": held_out_groups(real),

@@ -6,11 +6,13 @@ Sources (units are lines, or line-length pieces of running text):
   copiste-train   Copiste transcriptions of the line model's training writers only
   hooker-train    Hooker letters' transcriptions of the line model's training pages only
   names-train     handwritten names of the line model's training images only (capitals, French names)
-Held out: every IAM line of the RWTH test and validation lists and the validation and test lines of the line model's
-real-line corpora. A training unit that repeats a held-out line, or shares a run of HELD_OUT_WORDS words with one, is
-dropped (Copiste's writers copied the same Wikipedia texts, so train and test writers share lines).
+Held out: every IAM line of the RWTH test and validation lists, the validation and test lines of the line model's
+real-line corpora, and the lines of the four IAM paragraphs pages are measured on (RWTH training forms). A training
+unit that repeats a held-out line, or shares a run of HELD_OUT_WORDS words with one, is dropped (Copiste's writers
+copied the same Wikipedia texts, so train and test writers share lines; IAM's forms share LOB texts too).
 """
 
+import json
 import re
 from pathlib import Path
 
@@ -112,9 +114,18 @@ def held_out_groups(real: dict[str, dict[str, list]]) -> dict[str, list[str]]:
     }
 
 
+def paragraph_texts() -> list[str]:
+    """The lines of the IAM paragraphs that page reading is measured on (bench/paragraphs.py), where they are."""
+    path = raw_dir("iam") / "paragraphs_sample" / "data_by_file_id.json"
+    if not path.exists():
+        return []
+    return [line for page in json.loads(path.read_text()).values() for line in page["ground_truth_text"].splitlines()]
+
+
 def held_out_texts(iam: dict[str, list[str]], real: dict[str, dict[str, list]]) -> list[str]:
-    """Every text a model is validated or tested on: RWTH val and test lines, real-line val and test lines."""
-    texts = iam["val"] + iam["test"]
+    """Every text a model is validated or tested on: RWTH val and test lines, real-line val and test lines, and the
+    lines of the paragraphs pages are measured on."""
+    texts = iam["val"] + iam["test"] + paragraph_texts()
     return texts + [line.text for part in real.values() for split in ("val", "test") for line in part[split]]
 
 
