@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Train the shipped real-handwriting line model (handwriting_crnn + CTC on IAM, Hooker, Copiste and names lines) in two
-# stages, each shipped with --save: from scratch, then continued from the first stage's card with a fresh cosine schedule.
-# A longer schedule: --resume RUN_ID while runs/ is there, or run the second stage again (it starts from the shipped card).
+# Train the shipped real-handwriting line model (handwriting_crnn + CTC on IAM, Hooker, Copiste and names lines) in three
+# stages, each shipped with --save and started from the card the stage before shipped: from scratch; continued with a
+# fresh cosine schedule; continued once more at a lower peak learning rate with Hooker drawn twice as often. Then the
+# language model is rebuilt and re-tuned for the new card (tasks/build_language_model.sh).
+# A longer schedule: --resume RUN_ID while runs/ is there, or run the last stage again (it starts from the shipped card).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python training/run_experiment.py training/experiments/handwriting_line_predictor.json --save "$@"
 python training/run_experiment.py training/experiments/handwriting_line_predictor_continue.json --save "$@"
+python training/run_experiment.py training/experiments/handwriting_line_predictor_stage3.json --save "$@"
+tasks/build_language_model.sh
