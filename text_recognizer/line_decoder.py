@@ -83,15 +83,15 @@ class LineDecoder:
                 self.rules,
                 self.prune,
             )
-            if self.calibration is not None:
-                read = reading(probabilities, labels, self.mapping, confidence, per_label)
-                return self.calibration(read, self.settings["model"].line_log_probabilities(read.text))
-        return reading(probabilities, labels, self.mapping, confidence, per_label)
+        read = reading(probabilities, labels, self.mapping, confidence, per_label)
+        if self.name == "lm" and self.calibration is not None:
+            return self.calibration(read, self.settings["model"].line_log_probabilities(read.text))
+        return read
 
 
 def default_decoder(card: dict[str, Any]) -> str:
-    """ "lm" where the card's language model entry says it is the default (it lowered every validation corpus's CER
-    when tuned), else "greedy"."""
+    """The decoder a card reads with when none is named: "lm" where its language model entry says so (it lowered
+    every validation corpus's CER when tuned), else "greedy"."""
     return "lm" if (card.get("language_model") or {}).get("default") else "greedy"
 
 
