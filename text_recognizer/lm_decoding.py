@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from text_recognizer.char_lm import EOS, UNK, CharNgramLM
+from text_recognizer.confidences import FLOOR
 
 BLANK = 0
 CACHE_LIMIT = 200_000  # contexts whose distributions are kept (about 1 KB each); cleared whole when full
@@ -97,7 +98,7 @@ def lm_beam_decode(
     if not (probabilities.argmax(axis=1) != blank).any():
         # The network saw no character on any frame: the language model re-ranks readings of what the network saw and
         # does not write onto a blank image (it never saw an empty line, so it would prefer some character).
-        blank_path = np.log(np.maximum(probabilities[:, blank], 1e-30)).mean() if len(probabilities) else 0.0
+        blank_path = np.log(np.maximum(probabilities[:, blank], FLOOR)).mean() if len(probabilities) else 0.0
         return [], float(np.exp(blank_path)), []
     # Prefixes are nodes of a tree (0: the empty prefix), so a beam is keyed by an int, not a tuple to hash.
     # Per node: parent, last label, LM-and-rules score, LM state, word in progress, hot-word bonus granted to it,

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from text_recognizer.cards import write_json_atomic
+from text_recognizer.char_lm import CharNgramLM
 from text_recognizer.datasets.lm_text import held_out_groups, real_line_splits
 from text_recognizer.errors import UserError
 from text_recognizer.line_decoder import LineDecoder
@@ -35,13 +36,15 @@ def check_kept_apart(card: dict, model_meta: dict) -> None:
         )
 
 
-def rates_of(decoder, outputs: dict[str, list[np.ndarray]], references: dict[str, list[str]]) -> tuple[Rates, float]:
-    """Each corpus's CER and WER with a decoder, and the seconds decoding took."""
-    rates, seconds = {}, 0.0
+def rates_of(
+    decoder, outputs: dict[str, list[np.ndarray]], references: dict[str, list[str]]
+) -> tuple[Rates, float, dict[str, list]]:
+    """Each corpus's CER and WER with a decoder, the seconds decoding took, and each corpus's readings."""
+    rates, seconds, readings = {}, 0.0, {}
     for corpus, corpus_outputs in outputs.items():
-        readings, took = decode_all(decoder, corpus_outputs)
-        rates[corpus], seconds = error_rates(readings, references[corpus]), seconds + took
-    return rates, seconds
+        readings[corpus], took = decode_all(decoder, corpus_outputs)
+        rates[corpus], seconds = error_rates(readings[corpus], references[corpus]), seconds + took
+    return rates, seconds, readings
 
 
 def describe(rates: Rates) -> str:
@@ -68,20 +71,21 @@ def best_settings(
     references: dict[str, list[str]],
     grid: list[dict[str, Any]],
     say: Callable[[str], None] = print,
-) -> tuple[dict[str, Any], Rates]:
-    """The language-model settings of `grid` with the lowest mean CER (then WER), and their rates; says each one's."""
+) -> tuple[dict[str, Any], Rates, dict[str, list]]:
+    """The language-model settings of `grid` with the lowest mean CER (then WER), their rates and readings; says each
+    one's rates."""
     lines = sum(len(part) for part in outputs.values())
     results = []
     for settings in grid:
-        rates, seconds = rates_of(LineDecoder(card, "lm", language_model=settings), outputs, references)
+        rates, seconds, readings = rates_of(LineDecoder(card, "lm", language_model=settings), outputs, references)
         mean_cer, mean_wer = mean_rates(rates)
         say(
             f"weight {settings['lm_weight']:4.2f} bonus {settings['bonus']:4.1f}: {describe(rates)}; "
             f"mean CER {mean_cer:.4f}; {1000 * seconds / lines:.1f} ms/line"
         )
-        results.append((mean_cer, mean_wer, settings, rates))
-    _, _, settings, rates = min(results, key=lambda result: result[:2])
-    return settings, rates
+        results.append((mean_cer, mean_wer, settings, rates, readings))
+    _, _, settings, rates, readings = min(results, key=lambda result: result[:2])
+    return settings, rates, readings
 
 
 def better_everywhere(greedy: Rates, rates: Rates) -> bool:
@@ -89,21 +93,13 @@ def better_everywhere(greedy: Rates, rates: Rates) -> bool:
     return all(rates[corpus][0] < greedy[corpus][0] for corpus in rates)
 
 
-def word_calibration(
-    card: dict[str, Any],
-    settings: dict[str, Any],
-    outputs: dict[str, list[np.ndarray]],
-    references: dict[str, list[str]],
-) -> dict[str, Any]:
-    """Word confidences calibrated on the validation words of CALIBRATION_CORPORA read with `settings`, as the card's
-    entry holds them, with the share of the wrong words that the least confident 20% of them hold (and the most they
-    could)."""
-    decoder = LineDecoder(card, "lm", language_model=settings)
-    model = decoder.settings["model"]
+def word_calibration(model: CharNgramLM, readings: dict[str, list], references: dict[str, list[str]]) -> dict[str, Any]:
+    """Word confidences calibrated on the validation words of CALIBRATION_CORPORA as the language model decoder read
+    them (uncalibrated), as the card's entry holds them, with the share of the wrong words that the least confident
+    20% of them hold (and the most they could)."""
     features, wrong, products = [], [], []
     for corpus in CALIBRATION_CORPORA:
-        for output, reference in zip(outputs.get(corpus, []), references.get(corpus, []), strict=True):
-            read = decoder(output)
+        for read, reference in zip(readings.get(corpus, []), references.get(corpus, []), strict=True):
             features.append(word_features(read, model.line_log_probabilities(read.text)))
             wrong += wrong_words([word for word, _ in read.words], reference.split())
             products += [confidence for _, confidence in read.words]
@@ -114,7 +110,7 @@ def word_calibration(
     return {
         "features": list(FEATURES),
         "weights": [round(float(weight), 6) for weight in weights],
-        "fitted_on": f"{len(wrong)} validation words of {', '.join(c for c in CALIBRATION_CORPORA if c in outputs)}, "
+        "fitted_on": f"{len(wrong)} validation words of {', '.join(c for c in CALIBRATION_CORPORA if c in readings)}, "
         f"{int(np.sum(wrong))} read wrong",
         "validation_errors_in_lowest_20pct": {
             "calibrated": round(share, 4),

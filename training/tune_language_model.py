@@ -68,15 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     references = {corpus: [line.text for line in part] for corpus, part in lines.items()}
     sizes = ", ".join(f"{corpus} {len(part)}" for corpus, part in lines.items())
     print(f"validation lines: {sizes}; order-{model.order} language model, beam width {args.beam_width}")
-    greedy, _ = rates_of(LineDecoder(card, "greedy"), outputs, references)
+    greedy, _, _ = rates_of(LineDecoder(card, "greedy"), outputs, references)
     print(f"greedy: {describe(greedy)}")
-    settings, rates = best_settings(
+    settings, rates, readings = best_settings(
         card, outputs, references, grid(entry_file, weights, bonuses, args.beam_width, args.prune)
     )
     mean_cer = mean_rates(rates)[0]
     print(f"best: weight {settings['lm_weight']}, bonus {settings['bonus']} (mean validation CER {mean_cer:.4f})")
     try:
-        calibration = word_calibration(card, settings, outputs, references)
+        calibration = word_calibration(model, readings, references)
     except DataError as error:
         calibration = None
         print(f"word confidences left as the products of their characters': {error}")
