@@ -48,12 +48,12 @@ TBE = posteriors([{"t": 0.95}, {}, {"b": 0.55, "h": 0.40}, {}, {"e": 0.9}, {}])
 def test_the_language_model_flips_a_close_greedy_choice(scorer):
     assert text(greedy_decode(TBE)[0]) == "tbe"
     assert text(beam_decode(TBE, 8)[0]) == "tbe"
-    labels, confidence, per_label = lm_beam_decode(TBE, scorer, MAPPING, beam_width=8, lm_weight=1.0)
-    assert text(labels) == "the"
+    labels, confidence, per_label, frames = lm_beam_decode(TBE, scorer, MAPPING, beam_width=8, lm_weight=1.0)
+    assert text(labels) == "the" and frames == [0, 2, 4]
     assert 0 < confidence < 1 and len(per_label) == 3
     # The network gave "h" 0.40 on its frame; weighed by the language model, as the search weighed it, far more.
     assert per_label[1] > 0.6 and per_label[0] > 0.9
-    _, _, acoustic_only = lm_beam_decode(TBE, scorer, MAPPING, beam_width=8, lm_weight=0.0)
+    _, _, acoustic_only, _ = lm_beam_decode(TBE, scorer, MAPPING, beam_width=8, lm_weight=0.0)
     assert acoustic_only == pytest.approx([0.95, 0.55, 0.9])  # without it: the posteriors of "tbe"
 
 
@@ -69,7 +69,7 @@ def test_without_the_language_model_it_is_prefix_beam_search(scorer):
     for _ in range(20):
         logits = rng.normal(0, 3, (12, len(MAPPING)))
         probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-        labels, _, _ = lm_beam_decode(probabilities, scorer, MAPPING, beam_width=16, lm_weight=0.0, prune=0.0)
+        labels, *_ = lm_beam_decode(probabilities, scorer, MAPPING, beam_width=16, lm_weight=0.0, prune=0.0)
         expected, _ = beam_decode(probabilities, beam_width=16, prune=0.0)
         assert labels == expected
 

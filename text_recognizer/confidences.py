@@ -14,16 +14,18 @@ FLOOR = 1e-30
 
 class Reading(tuple):
     """(text, confidence) of a line, as predictors have always returned, carrying `characters` and `words` too:
-    lists of (text, confidence)."""
+    lists of (text, confidence); and `frames`, the output frame each character was read on, where the decoder records
+    it (the language model decoder)."""
 
-    def __new__(cls, text: str, confidence: float, characters=(), words=()):
+    def __new__(cls, text: str, confidence: float, characters=(), words=(), frames=()):
         reading = super().__new__(cls, (text, confidence))
         reading.characters = list(characters)
         reading.words = list(words)
+        reading.frames = list(frames)
         return reading
 
     def __getnewargs__(self):
-        return self[0], self[1], self.characters, self.words
+        return self[0], self[1], self.characters, self.words, self.frames
 
     @property
     def text(self) -> str:
@@ -115,10 +117,16 @@ def reading(
     mapping: list[str],
     confidence: float,
     per_label: list[float] | None = None,
+    frames: list[int] | None = None,
 ) -> Reading:
-    """A decoded line with its character and word confidences (each label's given, or found by alignment)."""
+    """A decoded line with its character and word confidences (each label's given, or found by alignment), and the
+    frame each label was read on where the decoder gives them."""
     text = "".join(mapping[label] for label in labels)
     if per_label is None:
         per_label = character_confidences(probabilities, labels)
     characters = [value for label, value in zip(labels, per_label, strict=True) for _ in mapping[label]]
-    return Reading(text, confidence, list(zip(text, characters, strict=True)), word_confidences(text, characters))
+    if frames is not None:
+        frames = [frame for label, frame in zip(labels, frames, strict=True) for _ in mapping[label]]
+    return Reading(
+        text, confidence, list(zip(text, characters, strict=True)), word_confidences(text, characters), frames or ()
+    )

@@ -66,14 +66,14 @@ class LineDecoder:
             labels, confidence = slot_decode(probabilities)
             text = "".join(self.mapping[label] for label in labels)
             return Reading(text, confidence, [(char, confidence) for char in text], [])
-        per_label = None
+        per_label = frames = None
         if self.name == "greedy":
             labels, confidence = greedy_decode(probabilities)
             labels, per_label = greedy_confidences(probabilities)
         elif self.name == "beam":
             labels, confidence = beam_decode(probabilities, self.beam_width)
         else:
-            labels, confidence, per_label = lm_beam_decode(
+            labels, confidence, per_label, frames = lm_beam_decode(
                 probabilities,
                 self.scorer,
                 self.mapping,
@@ -83,9 +83,9 @@ class LineDecoder:
                 self.rules,
                 self.prune,
             )
-        read = reading(probabilities, labels, self.mapping, confidence, per_label)
+        read = reading(probabilities, labels, self.mapping, confidence, per_label, frames)
         if self.name == "lm" and self.calibration is not None:
-            return self.calibration(read, self.settings["model"].line_log_probabilities(read.text))
+            return self.calibration(read, self.settings["model"].line_log_probabilities(read.text), probabilities)
         return read
 
 

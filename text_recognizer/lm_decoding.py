@@ -92,14 +92,15 @@ def lm_beam_decode(
     rules: WordRules | None = None,
     prune: float = 1e-3,
     blank: int = BLANK,
-) -> tuple[list[int], float, list[float]]:
-    """Labels of the best-scoring prefix, its CTC probability per time step (geometric mean), and each label's
-    confidence: the highest posterior of the frames that emitted it. probabilities: (T, C)."""
+) -> tuple[list[int], float, list[float], list[int]]:
+    """Labels of the best-scoring prefix, its CTC probability per time step (geometric mean), each label's
+    confidence (fused_confidences) and the frame it was read on: where its posterior peaked among the frames that
+    emitted it. probabilities: (T, C)."""
     if not (probabilities.argmax(axis=1) != blank).any():
         # The network saw no character on any frame: the language model re-ranks readings of what the network saw and
         # does not write onto a blank image (it never saw an empty line, so it would prefer some character).
         blank_path = np.log(np.maximum(probabilities[:, blank], FLOOR)).mean() if len(probabilities) else 0.0
-        return [], float(np.exp(blank_path)), []
+        return [], float(np.exp(blank_path)), [], []
     # Prefixes are nodes of a tree (0: the empty prefix), so a beam is keyed by an int, not a tuple to hash.
     # Per node: parent, last label, LM-and-rules score, LM state, word in progress, hot-word bonus granted to it,
     # and the highest posterior of its last label on a frame that emitted it.
@@ -198,6 +199,7 @@ def lm_beam_decode(
         labels,
         confidence,
         fused_confidences(probabilities, labels, frames, contexts, scorer, lm_weight, bonus, blank),
+        frames,
     )
 
 

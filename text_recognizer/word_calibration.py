@@ -2,12 +2,16 @@
 decoder knows about the word.
 
 The product of a word's character posteriors misses what makes a reading doubtful to a reader: a string the language
-model finds unlikely ("tbe", "hcuse") is more often wrong than its posteriors say. The model weighs, per word, the log
-of that product, the language model's mean and total log probability of the word's characters and of the symbol after
-it (a space, or the line's end), and the log of its length. `training/tune_language_model.py` fits the weights on
-validation writers' words and writes them into the card's "language_model" entry:
+model finds unlikely ("tbe", "hcuse") is more often wrong than its posteriors say; a letter the network all but saw
+between two it read (its least sure frame) is one the product never counts; and a word in a line the network read
+badly throughout is more often wrong than its own characters say. The model weighs, per word, the log of that product,
+the language model's mean and total log probability of the word's characters and of the symbol after it (a space, or
+the line's end), the log of its length, the log of the highest posterior on its least sure frame (from the frame after
+the character before it to the frame before the one after it), and the mean of the line's words' log products.
+`training/tune_language_model.py` fits the weights on validation writers' words and writes them into the card's
+"language_model" entry:
 
-    "word_calibration": {"features": ["log_confidence", "lm_mean", "lm_total", "log_length"], "weights": [...]}
+    "word_calibration": {"features": ["log_confidence", "lm_mean", ...], "weights": [...]}
 
 (the first weight is the intercept).
 """
@@ -19,16 +23,26 @@ import numpy as np
 from text_recognizer.confidences import FLOOR, Reading, word_spans
 from text_recognizer.errors import DataError
 
-FEATURES = ("log_confidence", "lm_mean", "lm_total", "log_length")
+FEATURES = ("log_confidence", "lm_mean", "lm_total", "log_length", "least_sure_frame", "line_log_confidence")
 L2 = 1e-2  # keeps the fit finite when a feature separates the words perfectly (a few validation lines)
 
 
-def word_features(reading: Reading, lm_log_probabilities: np.ndarray) -> np.ndarray:
-    """(words, FEATURES) for a reading; lm_log_probabilities: the language model's of each character and of the end."""
+def word_features(reading: Reading, lm_log_probabilities: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """(words, FEATURES) for a reading with the frames its characters were read on; lm_log_probabilities: the language
+    model's of each character and of the end; probabilities: the network's (T, C) outputs it was read from."""
+    if len(reading.frames) != len(reading.text):
+        raise DataError("Calibrating word confidences needs the frame each character was read on (decoder 'lm').")
+    surest = probabilities.max(axis=1)
+    log_products = [math.log(max(confidence, FLOOR)) for _, confidence in reading.words]
+    line_mean = float(np.mean(log_products)) if log_products else 0.0
     rows = []
-    for (start, end), (_, confidence) in zip(word_spans(reading.text), reading.words, strict=True):
+    for (start, end), log_product in zip(word_spans(reading.text), log_products, strict=True):
         language = lm_log_probabilities[start : end + 1]
-        rows.append((math.log(max(confidence, FLOOR)), language.mean(), language.sum(), math.log(end - start)))
+        first = reading.frames[start - 1] + 1 if start else 0
+        last = reading.frames[end] if end < len(reading.text) else len(surest)
+        least_sure = surest[first:last].min() if last > first else 1.0
+        features = (language.mean(), language.sum(), math.log(end - start), math.log(max(least_sure, FLOOR)))
+        rows.append((log_product, *features, line_mean))
     return np.array(rows, np.float64).reshape(len(rows), len(FEATURES))
 
 
@@ -62,13 +76,14 @@ class WordCalibration:
             )
         self.weights = np.array(weights, np.float64)
 
-    def __call__(self, reading: Reading, lm_log_probabilities: np.ndarray) -> Reading:
+    def __call__(self, reading: Reading, lm_log_probabilities: np.ndarray, probabilities: np.ndarray) -> Reading:
         """The reading with each word's confidence replaced by its calibrated chance of being right."""
         if not reading.words:
             return reading
-        chances = _sigmoid(self.weights[0] + word_features(reading, lm_log_probabilities) @ self.weights[1:])
+        features = word_features(reading, lm_log_probabilities, probabilities)
+        chances = _sigmoid(self.weights[0] + features @ self.weights[1:])
         words = [(word, float(chance)) for (word, _), chance in zip(reading.words, chances, strict=True)]
-        return Reading(reading.text, reading.confidence, reading.characters, words)
+        return Reading(reading.text, reading.confidence, reading.characters, words, reading.frames)
 
 
 def _sigmoid(values: np.ndarray) -> np.ndarray:

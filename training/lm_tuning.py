@@ -93,14 +93,20 @@ def better_everywhere(greedy: Rates, rates: Rates) -> bool:
     return all(rates[corpus][0] < greedy[corpus][0] for corpus in rates)
 
 
-def word_calibration(model: CharNgramLM, readings: dict[str, list], references: dict[str, list[str]]) -> dict[str, Any]:
+def word_calibration(
+    model: CharNgramLM,
+    readings: dict[str, list],
+    references: dict[str, list[str]],
+    outputs: dict[str, list[np.ndarray]],
+) -> dict[str, Any]:
     """Word confidences calibrated on the validation words of CALIBRATION_CORPORA as the language model decoder read
-    them (uncalibrated), as the card's entry holds them, with the share of the wrong words that the least confident
-    20% of them hold (and the most they could)."""
+    them (uncalibrated) from the network's outputs, as the card's entry holds them, with the share of the wrong words
+    that the least confident 20% of them hold (and the most they could)."""
     features, wrong, products = [], [], []
     for corpus in CALIBRATION_CORPORA:
-        for read, reference in zip(readings.get(corpus, []), references.get(corpus, []), strict=True):
-            features.append(word_features(read, model.line_log_probabilities(read.text)))
+        lines = zip(readings.get(corpus, []), references.get(corpus, []), outputs.get(corpus, []), strict=True)
+        for read, reference, probabilities in lines:
+            features.append(word_features(read, model.line_log_probabilities(read.text), probabilities))
             wrong += wrong_words([word for word, _ in read.words], reference.split())
             products += [confidence for _, confidence in read.words]
     features = np.concatenate(features) if features else np.zeros((0, len(FEATURES)))

@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     mean_cer = mean_rates(rates)[0]
     print(f"best: weight {settings['lm_weight']}, bonus {settings['bonus']} (mean validation CER {mean_cer:.4f})")
     try:
-        calibration = word_calibration(model, readings, references)
+        calibration = word_calibration(model, readings, references, outputs)
     except DataError as error:
         calibration = None
         print(f"word confidences left as the products of their characters': {error}")
