@@ -15,7 +15,7 @@ from text_recognizer.datasets.lm_text import (
     training_units,
     words,
 )
-from text_recognizer.errors import DataError
+from text_recognizer.errors import DataError, UserError
 
 RWTH_LISTS = REPO.parent / "shared" / "data" / "iam" / "splits_rwth"
 EXPERIMENT = REPO / "training" / "experiments" / "handwriting_line_predictor.json"
@@ -43,6 +43,31 @@ def test_unknown_sources_and_configs_are_refused():
         training_units({"wikipedia": 1}, {"train": [], "val": [], "test": []}, {})
     with pytest.raises(DataError, match="HandwritingLinesDataset"):
         real_line_splits({"dataset": "EmnistLinesDataset", "dataset_args": {}})
+
+
+def test_a_users_text_file_is_a_source_with_held_out_lines_still_dropped(tmp_path):
+    held_out = "the quick brown fox jumps over the lazy dog"
+    iam = {"train": [], "val": [held_out], "test": []}
+    text = tmp_path / "domain.txt"
+    text.write_text("Lettre du 3 mai 1881\n\n  les jardins de Kew  \nsaid the quick brown fox jumps over it\n", "utf-8")
+    units, report = training_units({str(text): 2}, iam, {})
+    assert units == ["Lettre du 3 mai 1881", "les jardins de Kew"] * 2
+    assert report[str(text)] == {"units": 3, "dropped_overlapping_held_out": 1, "weight": 2}
+    text.write_bytes("caf\xe9".encode("latin-1"))
+    with pytest.raises(DataError, match=r"not UTF-8 text.*save it as UTF-8"):
+        training_units({str(text): 1}, iam, {})
+
+
+def test_the_build_reads_sources_with_their_weights_and_refuses_unknown_ones(tmp_path):
+    from training.build_language_model import parse_sources
+
+    text = tmp_path / "domain.txt"
+    text.write_text("les jardins de Kew\n", "utf-8")
+    assert parse_sources(["brown", f"{text}:3", "names-train:2"]) == {"brown": 1, str(text): 3, "names-train": 2}
+    with pytest.raises(UserError, match=r"Unknown corpus 'wikipedia'.*path of a text file"):
+        parse_sources(["wikipedia"])
+    with pytest.raises(UserError, match="whole number of repeats"):
+        parse_sources([f"{text}:0.5"])
 
 
 def assert_not_in(lines: list[str], units: list[str]) -> None:

@@ -39,8 +39,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--corpus",
         action="append",
         metavar="NAME[:WEIGHT]",
-        help=f"a training source ({', '.join(SOURCES)}), its units repeated WEIGHT times "
-        f"(default: {' '.join(DEFAULT_SOURCES)})",
+        help=f"a training source ({', '.join(SOURCES)}, or a UTF-8 text file: a unit per line), its units repeated "
+        f"WEIGHT times (default: {' '.join(DEFAULT_SOURCES)})",
     )
     parser.add_argument("--orders", default="5,6,7,8", help="orders to try, comma-separated (default 5,6,7,8)")
     parser.add_argument(
@@ -65,11 +65,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def parse_sources(values: list[str] | None) -> dict[str, int]:
+    """NAME[:WEIGHT] -> {name: weight}; a name is one of SOURCES or a text file's path."""
     sources = {}
     for value in values or DEFAULT_SOURCES:
-        name, _, weight = value.partition(":")
-        if name not in SOURCES:
-            raise UserError(f"Unknown corpus {name!r}; valid: {', '.join(SOURCES)}.")
+        name, colon, weight = value.rpartition(":")
+        if not colon:
+            name, weight = weight, ""
+        if name not in SOURCES and not Path(name).is_file():
+            raise UserError(f"Unknown corpus {name!r}; valid: {', '.join(SOURCES)}, or the path of a text file.")
         if weight and (not weight.isdigit() or int(weight) < 1):
             raise UserError(f"The weight of {name} must be a whole number of repeats, at least 1, not {weight!r}.")
         sources[name] = int(weight or 1)

@@ -6,6 +6,7 @@ Sources (units are lines, or line-length pieces of running text):
   copiste-train   Copiste transcriptions of the line model's training writers only
   hooker-train    Hooker letters' transcriptions of the line model's training pages only
   names-train     handwritten names of the line model's training images only (capitals, French names)
+  a file path     a UTF-8 text file of the user's own (each non-empty line a unit): text of the domain to be read
 Held out: every IAM line of the RWTH test and validation lists, the validation and test lines of the line model's
 real-line corpora, and the lines of the four IAM paragraphs pages are measured on (RWTH training forms). A training
 unit that repeats a held-out line, or shares a run of HELD_OUT_WORDS words with one, is dropped (Copiste's writers
@@ -133,22 +134,34 @@ def training_units(
     sources: dict[str, int], iam: dict[str, list[str]], real: dict[str, dict[str, list]]
 ) -> tuple[list[str], dict[str, dict[str, int]]]:
     """Units of the named sources (each repeated `weight` times) without held-out overlap, and counts per source."""
-    unknown = sorted(set(sources) - set(SOURCES))
-    if unknown:
-        raise DataError(f"Unknown language model corpus {unknown[0]!r}; valid: {', '.join(SOURCES)}.")
     held_out = HeldOut(held_out_texts(iam, real))
     units, report = [], {}
     for source, weight in sources.items():
-        if source == "brown":
-            texts = brown_pieces()
-        elif source == "iam-train":
-            texts = iam["train"]
-        else:
-            texts = [line.text for line in real[REAL_LINE_SOURCES[source]]["train"]]
+        texts = source_texts(source, iam, real)
         kept = [text for text in texts if not held_out.overlaps(text)]
         report[source] = {"units": len(texts), "dropped_overlapping_held_out": len(texts) - len(kept), "weight": weight}
         units += kept * weight
     return units, report
+
+
+def source_texts(source: str, iam: dict[str, list[str]], real: dict[str, dict[str, list]]) -> list[str]:
+    """The units of one source: a name of SOURCES, or a text file's non-empty lines."""
+    if source == "brown":
+        return brown_pieces()
+    if source == "iam-train":
+        return iam["train"]
+    if source in REAL_LINE_SOURCES:
+        return [line.text for line in real[REAL_LINE_SOURCES[source]]["train"]]
+    path = Path(source)
+    if not path.is_file():
+        raise DataError(
+            f"Unknown language model corpus {source!r}: neither one of {', '.join(SOURCES)} nor a text file."
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise DataError(f"{path} is not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8.") from None
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def validation_texts(real: dict[str, dict[str, list]], corpora: tuple[str, ...] = ("iam_lines", "copiste_fr")):
