@@ -1,17 +1,20 @@
-"""Real handwritten line corpora: parsing and counts, writer-disjoint splits, the charset, width-bucketed batches."""
+"""Real handwritten line corpora: parsing and counts, writer-disjoint splits, the charset, width-bucketed batches read
+one ahead of their decoding."""
 
 import csv
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from text_recognizer.confidences import Reading
 from text_recognizer.datasets.base import Split
 from text_recognizer.datasets.handwriting_lines import HandwritingLinesDataset, split_groups
 from text_recognizer.datasets.line_corpora import CorpusLine, read_corpus
 from text_recognizer.errors import DataError
-from text_recognizer.line_batches import pad_batch, predict_by_width
+from text_recognizer.line_batches import one_ahead, pad_batch, predict_by_width
 
 REAL_LINES = Path(__file__).resolve().parents[1] / "data" / "raw" / "real_lines"
 
@@ -113,6 +116,43 @@ def test_training_lines_repeating_a_held_out_text_are_left_out(tmp_path):
     assert len(parts["train"]) + sum(map(len, (parts["val"], parts["test"]))) == 30 - dropped
 
 
+def test_lines_an_audit_lists_are_left_out_of_training_only(tmp_path):
+    from training.audit_lines import audit, write_rows
+
+    rows = [(f"{i}.png", f"line {i}", f"w{i % 6}") for i in range(24)]
+    folder = write_corpus(tmp_path / "corpus", rows)
+    args = {"corpora": {"copiste_fr": 1}, "paths": {"copiste_fr": str(folder)}, "test_fraction": 0.3}
+    parts = HandwritingLinesDataset(**args).corpus_splits()["copiste_fr"]
+    listed = parts["train"][:2] + parts["test"][:1]
+
+    lines = parts["train"] + parts["test"]
+    labels = {line.image: line.text for line in lines}
+
+    class Reader:  # reads the listed lines as nothing like their labels, the others right
+        def predict_batch(self, images):
+            return [Reading("zzzzzz" if image in {x.image for x in listed} else labels[image], 1.0) for image in images]
+
+    audited, counts = audit(Reader(), {"copiste_fr": lines}, threshold=0.75)
+    assert counts == {"copiste_fr": (len(lines), 3)}
+    assert {row["file"] for row in audited} == {line.image.name for line in listed}
+    write_rows(tmp_path / "audit.tsv", audited)
+    data = HandwritingLinesDataset(**args, exclude=str(tmp_path / "audit.tsv"))
+    kept = data.corpus_splits()["copiste_fr"]
+    assert [line.image for line in kept["train"]] == [line.image for line in parts["train"][2:]]
+    assert kept["test"] == parts["test"] and kept["val"] == parts["val"]  # held-out lines are never left out
+    assert data.reports["copiste_fr"].problems["training lines audit.tsv leaves out"] == 2
+    with pytest.raises(DataError, match=r"exclude list .*nowhere\.tsv is missing; write one with .*audit_lines"):
+        HandwritingLinesDataset(**args, exclude=str(tmp_path / "nowhere.tsv"))
+
+
+def test_the_audit_refuses_a_threshold_that_is_not_a_cer(capsys):
+    from training.audit_lines import main
+
+    with pytest.raises(SystemExit) as ended:
+        main(["--threshold", "1.5"])
+    assert ended.value.code == 2 and "--threshold is a CER from 0 to below 1" in capsys.readouterr().err
+
+
 def test_bad_dataset_arguments_are_refused():
     with pytest.raises(DataError, match="Unknown corpus 'klingon'"):
         HandwritingLinesDataset(corpora={"klingon": 1})
@@ -149,6 +189,31 @@ def test_outputs_of_padded_lines_are_cut_back_to_each_line():
     assert [len(output) for output in outputs] == [2, 10, 4]
     assert seen == [(2, 4, 16), (1, 4, 40)]  # the two narrow lines together
     assert pad_batch(images).shape == (3, 4, 40)
+
+
+def test_the_next_batch_is_made_while_the_caller_works_on_this_one():
+    made = [threading.Event() for _ in range(3)]
+
+    def batches():
+        for index, event in enumerate(made):
+            event.set()
+            yield index
+
+    received = []
+    for index in one_ahead(batches()):
+        if index + 1 < len(made):
+            assert made[index + 1].wait(5), "the next batch waited for the caller"
+        received.append(index)
+    assert received == [0, 1, 2]
+
+
+def test_an_error_making_a_batch_reaches_the_caller():
+    def batches():
+        yield 0
+        raise DataError("unreadable line")
+
+    with pytest.raises(DataError, match="unreadable line"):
+        list(one_ahead(batches()))
 
 
 def test_augmentation_distorts_training_lines_and_checks_its_settings():

@@ -8,11 +8,16 @@ sentences) is left out and counted, so no held-out figure rewards memorised text
 The charset is built from the training texts; validation and test lines with other characters are counted and left out.
 
     "dataset_args": {"corpora": {"iam_lines": 3, "copiste_fr": 1}}   # IAM lines drawn three times per epoch
+    "dataset_args": {..., "exclude": "training/experiments/unreadable_training_lines.tsv"}
+
+`exclude` names a TSV (columns corpus and file, as `training/audit_lines.py` writes) of training lines to leave out:
+lines whose label or crop is wrong. It never touches validation or test lines.
 """
 
 import logging
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
@@ -27,7 +32,7 @@ from text_recognizer.datasets.formats import (
     real_line_image,
 )
 from text_recognizer.datasets.handwriting_augmentation import augment_line, augmentation_settings
-from text_recognizer.datasets.line_corpora import CORPORA, CorpusLine, corpus_weights, read_corpus
+from text_recognizer.datasets.line_corpora import CORPORA, CorpusLine, corpus_weights, read_corpus, read_tsv
 from text_recognizer.errors import DataError
 
 log = logging.getLogger("text_recognizer")
@@ -50,6 +55,11 @@ def split_groups(lines: list[CorpusLine], fractions: dict[str, float], seed: int
     return {name: [line for line in lines if assigned[line.group] == name] for name in SPLITS}
 
 
+def excluded_lines(path: str) -> set[tuple[str, str]]:
+    """(corpus, image file name) of each row of an exclusion TSV."""
+    return {(row["corpus"], row["file"]) for row in read_tsv(Path(path), ("corpus", "file"))}
+
+
 class HandwritingLinesDataset(Dataset):
     """Real handwritten lines of several corpora, each drawn `corpora[name]` times per training epoch."""
 
@@ -66,6 +76,7 @@ class HandwritingLinesDataset(Dataset):
         test_fraction: float = 0.15,
         seed: int = 42,
         paths: dict | None = None,
+        exclude: str | None = None,
     ):
         self.corpora = corpus_weights(DEFAULT_CORPORA if corpora is None else corpora, "draws per epoch")
         check_real_line_format(height, max_width)
@@ -74,6 +85,12 @@ class HandwritingLinesDataset(Dataset):
         self.augmentation = augmentation_settings(augmentation)
         self.validation_fraction, self.test_fraction = validation_fraction, test_fraction
         self.paths = paths or {}
+        if exclude is not None and not Path(exclude).is_file():
+            raise DataError(
+                f"The exclude list {exclude} is missing; write one with `python training/audit_lines.py` or leave "
+                "out the dataset's exclude argument."
+            )
+        self.exclude = exclude
         self.input_shape = (height, None)
 
     @property
@@ -95,6 +112,12 @@ class HandwritingLinesDataset(Dataset):
                 if line.text in held_out:
                     report.add("training lines repeating a validation or test text", line.text)
             parts[name]["train"] = [line for line in parts[name]["train"] if line.text not in held_out]
+        excluded = excluded_lines(self.exclude) if self.exclude else set()
+        for name, part in parts.items():
+            for line in part["train"]:
+                if (name, line.image.name) in excluded:
+                    self.reports[name].add(f"training lines {Path(self.exclude).name} leaves out", line.image.name)
+            part["train"] = [line for line in part["train"] if (name, line.image.name) not in excluded]
         return parts
 
     def prepare(self) -> "HandwritingLinesDataset":
