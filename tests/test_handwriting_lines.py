@@ -6,6 +6,7 @@ import shutil
 import threading
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -151,6 +152,28 @@ def test_the_audit_refuses_a_threshold_that_is_not_a_cer(capsys):
     with pytest.raises(SystemExit) as ended:
         main(["--threshold", "1.5"])
     assert ended.value.code == 2 and "--threshold is a CER from 0 to below 1" in capsys.readouterr().err
+
+
+def test_block_capital_lines_are_written_once_and_only_ever_train(tmp_path):
+    from text_recognizer.datasets.capital_lines import write_capital_lines
+
+    write_capital_lines(tmp_path / "capitals", count=30, seed=3)
+    lines, report = read_corpus("capitals", tmp_path / "capitals")
+    assert len(lines) == report.kept == 30 and len({line.group for line in lines}) == 1
+    assert all(line.text == line.text.upper() and line.text.strip() for line in lines)
+    assert any(char.isalpha() for line in lines for char in line.text)
+    image = cv2.imread(str(lines[0].image), cv2.IMREAD_GRAYSCALE)
+    assert image.shape[0] == 36 and np.median(image) == 255 and image.min() < 64  # dark ink on light paper
+    write_capital_lines(tmp_path / "again", count=30, seed=3)
+    assert [line.text for line in read_corpus("capitals", tmp_path / "again")[0]] == [line.text for line in lines]
+
+    rows = [(f"{i}.png", f"line {i}", f"w{i % 6}") for i in range(24)]
+    folder = write_corpus(tmp_path / "corpus", rows)
+    paths = {"copiste_fr": str(folder), "capitals": str(tmp_path / "capitals")}
+    data = HandwritingLinesDataset(corpora={"copiste_fr": 1, "capitals": 0.5}, paths=paths, test_fraction=0.3)
+    parts = data.corpus_splits()
+    assert len(parts["capitals"]["train"]) == 30 and not parts["capitals"]["val"] and not parts["capitals"]["test"]
+    assert parts["copiste_fr"]["val"] and parts["copiste_fr"]["test"]
 
 
 def test_bad_dataset_arguments_are_refused():

@@ -55,7 +55,7 @@ def write_rows(path: Path, rows: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
     with open(partial, "w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar=None, lineterminator="\n")
+        writer = csv.writer(file, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None, lineterminator="\n")
         writer.writerow(COLUMNS)
         for row in rows:
             writer.writerow([" ".join(str(row[column]).split()) for column in COLUMNS])

@@ -106,7 +106,10 @@ class HandwritingLinesDataset(Dataset):
             if report.problems:
                 log.info("%s: %s; those rows are left out.", name, report)
             self.reports[name] = report
-            parts[name] = split_groups(lines, fractions, self.seed + offset)
+            if CORPORA[name].trains_only:
+                parts[name] = {"train": lines, "val": [], "test": []}
+            else:
+                parts[name] = split_groups(lines, fractions, self.seed + offset)
             held_out = {line.text for split in ("val", "test") for line in parts[name][split]}
             for line in parts[name]["train"]:
                 if line.text in held_out:

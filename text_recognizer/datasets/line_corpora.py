@@ -7,6 +7,8 @@ A corpus folder holds `labels.tsv` (UTF-8, tab-separated, one header row, no quo
   copiste_fr  file, text, page, writer, ...         contemporary French; grouped by writer; headers and
                                                     struck-out (`>text<`) or unreadable (`><`) lines left out
   names       written_name_validation_v2.csv (FILENAME,IDENTITY) and validation_v2/: block-capital names by file
+  capitals    file, text, group: synthetic lines in block capitals (capital_lines.py), written on first use; they
+              only ever train
 """
 
 import csv
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from text_recognizer.datasets.capital_lines import capital_lines_folder
 from text_recognizer.datasets.iam_text import detokenize_forms
 from text_recognizer.datasets.real_lines import LabelReport
 from text_recognizer.datasets.sources import raw_dir
@@ -129,13 +132,21 @@ def read_names(folder: Path, report: LabelReport) -> list[CorpusLine]:
     return lines
 
 
+def read_capital_lines(folder: Path, report: LabelReport) -> list[CorpusLine]:
+    """Synthetic block-capital lines, in groups of fifty."""
+    rows = read_tsv(folder / "labels.tsv", ("file", "text", "group"))
+    return _lines(folder, rows, [row["text"] for row in rows], [row["group"] for row in rows], report)
+
+
 @dataclass(frozen=True)
 class Corpus:
-    """How to find and read one corpus."""
+    """How to find and read one corpus; `trains_only`: every line trains (a synthetic corpus has no writers to hold
+    out, and a figure on it would say nothing of real handwriting)."""
 
     reader: Callable[[Path, LabelReport], list[CorpusLine]]
     folder: Callable[[], Path]
     description: str
+    trains_only: bool = False
 
 
 CORPORA = {
@@ -143,6 +154,7 @@ CORPORA = {
     "hooker": Corpus(read_hooker, lambda: raw_dir("real_lines") / "hooker", "J. D. Hooker's letters, by page"),
     "copiste_fr": Corpus(read_copiste, lambda: raw_dir("real_lines") / "copiste_fr", "Copiste French, by writer"),
     "names": Corpus(read_names, lambda: raw_dir("handwritten_names"), "handwritten names, by image"),
+    "capitals": Corpus(read_capital_lines, capital_lines_folder, "synthetic block-capital lines", trains_only=True),
 }
 
 

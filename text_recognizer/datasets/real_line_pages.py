@@ -71,7 +71,7 @@ class RealLinePagesDataset(Dataset):
 
     def split_lines(self) -> dict[str, dict[str, list[list[CorpusLine]]]]:
         """Per split and corpus, the lines of each writer (or page) in file order."""
-        parts = HandwritingLinesDataset(paths=self.paths).corpus_splits()
+        parts = HandwritingLinesDataset(corpora=dict.fromkeys(self.corpora, 1), paths=self.paths).corpus_splits()
         lines = {}
         for split in SPLITS:
             lines[split] = {}
