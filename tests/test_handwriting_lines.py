@@ -1,9 +1,8 @@
-"""Real handwritten line corpora: parsing and counts, writer-disjoint splits, the charset, width-bucketed batches read
-one ahead of their decoding."""
+"""Real handwritten line corpora: parsing and counts, writer-disjoint splits, the charset, width-bucketed batches, line
+audits and synthetic capitals."""
 
 import csv
 import shutil
-import threading
 from pathlib import Path
 
 import cv2
@@ -15,7 +14,7 @@ from text_recognizer.datasets.base import Split
 from text_recognizer.datasets.handwriting_lines import HandwritingLinesDataset, split_groups
 from text_recognizer.datasets.line_corpora import CorpusLine, read_corpus
 from text_recognizer.errors import DataError
-from text_recognizer.line_batches import one_ahead, pad_batch, predict_by_width
+from text_recognizer.line_batches import pad_batch, predict_by_width
 
 REAL_LINES = Path(__file__).resolve().parents[1] / "data" / "raw" / "real_lines"
 
@@ -212,31 +211,6 @@ def test_outputs_of_padded_lines_are_cut_back_to_each_line():
     assert [len(output) for output in outputs] == [2, 10, 4]
     assert seen == [(2, 4, 16), (1, 4, 40)]  # the two narrow lines together
     assert pad_batch(images).shape == (3, 4, 40)
-
-
-def test_the_next_batch_is_made_while_the_caller_works_on_this_one():
-    made = [threading.Event() for _ in range(3)]
-
-    def batches():
-        for index, event in enumerate(made):
-            event.set()
-            yield index
-
-    received = []
-    for index in one_ahead(batches()):
-        if index + 1 < len(made):
-            assert made[index + 1].wait(5), "the next batch waited for the caller"
-        received.append(index)
-    assert received == [0, 1, 2]
-
-
-def test_an_error_making_a_batch_reaches_the_caller():
-    def batches():
-        yield 0
-        raise DataError("unreadable line")
-
-    with pytest.raises(DataError, match="unreadable line"):
-        list(one_ahead(batches()))
 
 
 def test_augmentation_distorts_training_lines_and_checks_its_settings():

@@ -1,7 +1,7 @@
 """LinePredictor: an image of one handwritten line -> (text, confidence), with per-character and per-word confidences
 (`.characters`, `.words` of each result) and a choice of decoder (greedy, beam, or beam with a language model)."""
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +9,7 @@ import numpy as np
 from text_recognizer.cards import load_card
 from text_recognizer.confidences import Reading
 from text_recognizer.image_utils import fit_line_to_height, normalize_line
-from text_recognizer.line_batches import batches_by_width, in_order, one_ahead
+from text_recognizer.line_batches import predict_by_width
 from text_recognizer.line_decoder import LineDecoder
 from text_recognizer.runtime import load_runner
 
@@ -58,24 +58,17 @@ class LinePredictor:
 
     def predict_batch(self, images: list[ImageLike], batch_size: int = 64, decoder: str | None = None) -> list[Reading]:
         """(text, confidence) of each line; each also has `.characters` and `.words`: (text, confidence) lists.
-        `decoder` overrides the predictor's own for this call. The network reads the next batch while this one is
-        decoded."""
+        `decoder` overrides the predictor's own for this call."""
         decode = self.decoder(decoder)
-        batches = one_ahead(self.output_batches(images, batch_size))
-        return in_order(((chosen, [decode(output) for output in outputs]) for chosen, outputs in batches), len(images))
+        return [decode(output) for output in self.outputs(images, batch_size)]
 
     def outputs(self, images: list[ImageLike], batch_size: int = 64) -> list[np.ndarray]:
         """The network's per-step class probabilities (T, C) of each line, before decoding."""
-        return in_order(self.output_batches(images, batch_size), len(images))
-
-    def output_batches(
-        self, images: list[ImageLike], batch_size: int = 64
-    ) -> Iterator[tuple[Sequence[int], list[np.ndarray]]]:
-        """(indices, outputs) of each batch the network reads."""
         if self.width is None:
             lines = [fit_line_to_height(image, self.height, self.max_width) for image in images]
-            yield from batches_by_width(self.run, lines, batch_size)
-            return
+            return predict_by_width(self.run, lines, batch_size) if lines else []
+        results = []
         for start in range(0, len(images), batch_size):
             lines = [normalize_line(image, self.height, self.width) for image in images[start : start + batch_size]]
-            yield range(start, start + len(lines)), list(self.run(np.stack(lines).astype(np.float32)))
+            results += list(self.run(np.stack(lines).astype(np.float32)))
+        return results
