@@ -26,16 +26,16 @@ class LanguageModelScorer:
         self.to_model = np.array([model.index.get(char, unknown) for char in mapping] + [model.index[EOS]])
         self.width = max(model.order - 1, 0)
         self.start = model.start
-        self.cache: dict[tuple[int, ...], list[float]] = {}
+        self.cache: dict[tuple[int, ...], tuple[float, ...]] = {}  # tuples of floats: untracked by the GC
 
-    def scores(self, state: tuple[int, ...]) -> list[float]:
+    def scores(self, state: tuple[int, ...]) -> tuple[float, ...]:
         """Log P(class | state) for every class of the mapping, then log P(end of line | state) last."""
         found = self.cache.get(state)
         if found is None:
             if len(self.cache) >= CACHE_LIMIT:
                 self.cache.clear()
             with np.errstate(divide="ignore"):
-                found = np.log(self.model.distribution(state)[self.to_model]).tolist()
+                found = tuple(np.log(self.model.distribution(state)[self.to_model]).tolist())
             self.cache[state] = found
         return found
 
