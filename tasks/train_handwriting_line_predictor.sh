@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Train the shipped real-handwriting line model (handwriting_crnn + CTC on IAM, Hooker, Copiste and names lines) in three
+# Train the shipped real-handwriting line model (handwriting_crnn + CTC on IAM, Hooker, Copiste and names lines) in four
 # stages, each shipped with --save and started from the card the stage before shipped: from scratch; continued with a
-# fresh cosine schedule; continued once more at a lower peak learning rate with Hooker drawn twice as often. Then the
-# language model is rebuilt and re-tuned for the new card (tasks/build_language_model.sh).
+# fresh cosine schedule; continued at a lower peak learning rate with Hooker drawn twice as often; continued at a lower
+# peak still with Hooker and Copiste, the corpora furthest from their targets, drawn more. Then the language model is
+# rebuilt and re-tuned for the new card (tasks/build_language_model.sh).
 # A longer schedule: --resume RUN_ID while runs/ is there, or run the last stage again (it starts from the shipped card).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python training/run_experiment.py training/experiments/handwriting_line_predictor.json --save "$@"
 python training/run_experiment.py training/experiments/handwriting_line_predictor_continue.json --save "$@"
 python training/run_experiment.py training/experiments/handwriting_line_predictor_stage3.json --save "$@"
+python training/run_experiment.py training/experiments/handwriting_line_predictor_stage4.json --save "$@"
 tasks/build_language_model.sh
