@@ -48,7 +48,9 @@ def main() -> None:
     args = parser.parse_args()
     card = load_card(args.card)
     held_apart = {
-        name: part["test"] for name, part in HandwritingLinesDataset(**card["data"]["args"]).corpus_splits().items()
+        name: part["test"]
+        for name, part in HandwritingLinesDataset(**card["data"]["args"]).corpus_splits().items()
+        if part["test"]  # a train-only corpus (synthetic capitals) has none
     }
     default, greedy = LinePredictor(args.card), LinePredictor(args.card, decoder="greedy")
     beam = LinePredictor(args.card, beam_width=args.beam_width)

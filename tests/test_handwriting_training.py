@@ -1,5 +1,6 @@
 """Training on real lines of their own widths end to end: a tiny CRNN trained and shipped with its ONNX export, read
-back by LinePredictor, and fine-tuned to another alphabet keeping the shared characters' output weights."""
+back by LinePredictor, and fine-tuned to another alphabet keeping the shared characters' output weights, then
+shipped after the run with training/ship_run.py."""
 
 import json
 
@@ -49,7 +50,8 @@ def test_tiny_real_line_model_trains_ships_reads_and_changes_alphabet(tmp_path, 
     rows = [(f"{i}.png", text, f"w{i % 4}") for i, text in enumerate(["ab ca", "ca ab", "cab", "bca"] * 3)]
     second = {**tiny_config(write_corpus(tmp_path / "abc", rows)), "init_from": str(card_path)}
     old_mapping, old_bias = card["mapping"], output_bias({**card, "card_path": str(card_path)})
-    tuned = run_cli("training/run_experiment.py", json.dumps({**second, "train_args": {"epochs": 1}}), "--nowandb")
+    one_epoch = json.dumps({**second, "train_args": {"epochs": 1}})
+    tuned = run_cli("training/run_experiment.py", one_epoch, "--nowandb", "--run-id", "abc")
     assert tuned.returncode == 0, tuned.stderr
     assert "new characters: ['c']" in tuned.stdout + tuned.stderr
 
@@ -62,3 +64,11 @@ def test_tiny_real_line_model_trains_ships_reads_and_changes_alphabet(tmp_path, 
     bias = network.layers[-1].get_weights()[1]
     for char in old_mapping:
         assert bias[new_mapping.index(char)] == pytest.approx(old_bias[old_mapping.index(char)])
+
+    shipped = run_cli("training/ship_run.py", "abc")  # trained without --save, shipped once its figures say so
+    assert shipped.returncode == 0, shipped.stderr
+    abc_card = json.loads(card_path.read_text())
+    assert abc_card["run_id"] == "abc" and abc_card["parent"]["run_id"] == card["run_id"]
+    assert "c" in abc_card["mapping"] and abc_card["metrics"]["test_cer"] >= 0
+    again = run_cli("training/ship_run.py", "abc")
+    assert again.returncode == 2 and "is the one" in again.stderr

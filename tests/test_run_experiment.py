@@ -128,3 +128,14 @@ def test_run_ids_are_never_shared(isolated_runs):
     fake_run("taken", "finished", [0.5])
     result = run_cli("training/run_experiment.py", CONFIG, "--run-id=taken")
     assert result.returncode == 2 and "exists already; resume it with --resume taken" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("run_id", "message"),
+    [("crashed", "Run crashed is running; only a finished run"), ("nowhere", "No run 'nowhere'")],
+)
+def test_only_a_finished_run_is_shipped_and_nothing_is_written_otherwise(isolated_runs, run_id, message):
+    fake_run("crashed", "running", [0.3])
+    result = run_cli("training/ship_run.py", run_id)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+    assert not (isolated_runs / "weights").exists()

@@ -3,6 +3,7 @@
 import logging
 import math
 import time
+from pathlib import Path
 from typing import Any
 
 import keras
@@ -11,7 +12,7 @@ import tensorflow as tf
 from text_recognizer import registry
 from text_recognizer.cards import load_card, weights_file
 from text_recognizer.datasets.split_cache import splits_problem
-from text_recognizer.errors import ConfigError, DataError
+from text_recognizer.errors import ConfigError, DataError, UserError
 from training import shipping, tracking
 from training.callbacks import (
     AtomicCheckpoint,
@@ -109,6 +110,16 @@ def restore(model, record: RunRecord, best: AtomicCheckpoint, initial_epoch: int
         best.best = max(values) if model.monitor_mode == "max" else min(values)
     model.network.optimizer.iterations.assign(initial_epoch * steps_per_epoch)
     log.info("Resuming %s after epoch %d (best %s so far: %s)", record.run_id, initial_epoch, model.monitor, best.best)
+
+
+def ship_finished(config: ExperimentConfig, record: RunRecord) -> Path:
+    """Ship a finished run's best weights with the test metrics it recorded, as its --save would have."""
+    model = build_model(config)
+    parent = initialize_from(model, config) if config.init_from else None
+    if parent and parent.get("run_id") == record.run_id:
+        raise UserError(f"Run {record.run_id} is the one {config.init_from!r} holds already.")
+    model.load_weights(record.best_weights)
+    return shipping.ship(model, config, record.run_id, record.metrics(), parent)
 
 
 def run(
