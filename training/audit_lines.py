@@ -11,11 +11,11 @@ cer, text, read. HandwritingLinesDataset's `exclude` argument takes that file an
 """
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
 from text_recognizer.cards import load_card
+from text_recognizer.datasets.tsv import tsv_writer
 from text_recognizer.errors import DataError
 from text_recognizer.line_predictor import DEFAULT_CARD, LinePredictor
 from text_recognizer.metrics import character_error_rate
@@ -55,7 +55,7 @@ def write_rows(path: Path, rows: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
     with open(partial, "w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None, lineterminator="\n")
+        writer = tsv_writer(file)
         writer.writerow(COLUMNS)
         for row in rows:
             writer.writerow([" ".join(str(row[column]).split()) for column in COLUMNS])

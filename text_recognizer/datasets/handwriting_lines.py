@@ -32,7 +32,8 @@ from text_recognizer.datasets.formats import (
     real_line_image,
 )
 from text_recognizer.datasets.handwriting_augmentation import augment_line, augmentation_settings
-from text_recognizer.datasets.line_corpora import CORPORA, CorpusLine, corpus_weights, read_corpus, read_tsv
+from text_recognizer.datasets.line_corpora import CORPORA, CorpusLine, corpus_weights, read_corpus
+from text_recognizer.datasets.tsv import read_tsv
 from text_recognizer.errors import DataError
 
 log = logging.getLogger("text_recognizer")

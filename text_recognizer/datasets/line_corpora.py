@@ -21,6 +21,7 @@ from text_recognizer.datasets.capital_lines import capital_lines_folder
 from text_recognizer.datasets.iam_text import detokenize_forms
 from text_recognizer.datasets.real_lines import LabelReport
 from text_recognizer.datasets.sources import raw_dir
+from text_recognizer.datasets.tsv import read_tsv
 from text_recognizer.errors import DataError
 
 
@@ -31,23 +32,6 @@ class CorpusLine:
     image: Path
     text: str
     group: str
-
-
-def read_tsv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
-    """Rows of a labels.tsv as dicts; a missing column or a short row is an error naming the file and row."""
-    if not path.is_file():
-        raise DataError(f"{path} is missing.")
-    with open(path, newline="", encoding="utf-8") as file:
-        reader = csv.reader(file, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(reader, None)
-        if header is None or not set(required) <= set(header):
-            raise DataError(f"{path}: the header must name the columns {', '.join(required)}; it is {header}.")
-        rows = []
-        for number, row in enumerate(reader, start=2):
-            if len(row) != len(header):
-                raise DataError(f"{path}:{number} has {len(row)} fields; the header has {len(header)}.")
-            rows.append(dict(zip(header, row, strict=True)))
-    return rows
 
 
 def _lines(folder: Path, rows: list[dict[str, str]], texts: list[str], groups: list[str], report: LabelReport):
