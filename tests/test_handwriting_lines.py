@@ -175,6 +175,18 @@ def test_block_capital_lines_are_written_once_and_only_ever_train(tmp_path):
     assert parts["copiste_fr"]["val"] and parts["copiste_fr"]["test"]
 
 
+def test_small_capitals_stand_a_words_first_letter_taller_than_the_rest_on_one_baseline():
+    from text_recognizer.datasets.capital_lines import draw_capitals
+
+    square = {char: np.full((1, 28, 28), 255, np.uint8) for char in "AB"}  # each glyph's ink is its whole box
+    image = draw_capitals("ABB", square, np.random.default_rng(0), small_capitals=True)
+    columns = np.flatnonzero(image.max(axis=0))
+    heights = [np.count_nonzero(image[:, column]) for column in (columns[0], columns[-1])]
+    assert heights[0] >= 25 and 14 <= heights[1] <= 19  # 0.9-1.0 and 0.5-0.68 of a glyph
+    bottoms = [np.flatnonzero(image[:, column]).max() for column in (columns[0], columns[-1])]
+    assert abs(bottoms[0] - bottoms[1]) <= 4  # both on the baseline, give or take their 2-pixel shifts
+
+
 def test_bad_dataset_arguments_are_refused():
     with pytest.raises(DataError, match="Unknown corpus 'klingon'"):
         HandwritingLinesDataset(corpora={"klingon": 1})

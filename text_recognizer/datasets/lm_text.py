@@ -108,11 +108,10 @@ def real_line_splits(config: dict) -> dict[str, dict[str, list]]:
 
 
 def held_out_groups(real: dict[str, dict[str, list]]) -> dict[str, list[str]]:
-    """The validation and test writers (or pages) of each corpus: what a language model must be kept apart from."""
-    return {
-        corpus: sorted({line.group for split in ("val", "test") for line in part[split]})
-        for corpus, part in real.items()
-    }
+    """The validation and test writers (or pages) of each corpus that has any (a train-only corpus has none): what a
+    language model must be kept apart from."""
+    groups = {corpus: {line.group for split in ("val", "test") for line in part[split]} for corpus, part in real.items()}
+    return {corpus: sorted(held_out) for corpus, held_out in groups.items() if held_out}
 
 
 def paragraph_texts() -> list[str]:
