@@ -47,11 +47,8 @@ def main() -> None:
     parser.add_argument("--beam-lines", type=int, default=200, help="test lines per corpus decoded by beam search")
     args = parser.parse_args()
     card = load_card(args.card)
-    held_apart = {
-        name: part["test"]
-        for name, part in HandwritingLinesDataset(**card["data"]["args"]).corpus_splits().items()
-        if part["test"]  # a train-only corpus (synthetic capitals) has none
-    }
+    splits = HandwritingLinesDataset(**card["data"]["args"]).corpus_splits(train_only_corpora=False)
+    held_apart = {name: part["test"] for name, part in splits.items()}
     default, greedy = LinePredictor(args.card), LinePredictor(args.card, decoder="greedy")
     beam = LinePredictor(args.card, beam_width=args.beam_width)
     name = default.decode.name

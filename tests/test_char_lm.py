@@ -73,6 +73,7 @@ def test_saved_and_loaded_models_agree(tmp_path):
     model.save(path)
     loaded = load_language_model(path)
     assert loaded.order == 4 and loaded.vocab == model.vocab and loaded.meta["sources"] == {"test": 1}
+    assert loaded.words == model.words and {"the", "hen"} <= model.words  # its training text's words, kept
     assert loaded.perplexity(["the hen sat"]) == pytest.approx(model.perplexity(["the hen sat"]))
     for ours, theirs in zip(model.levels, loaded.levels, strict=True):  # stored as differences, read back exactly
         assert all(np.array_equal(ours[key], theirs[key]) for key in ("contexts", "starts", "gammas", "symbols"))

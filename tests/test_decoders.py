@@ -88,7 +88,7 @@ def test_each_decoder_reads_the_lines_with_character_and_word_confidences(weight
 def test_a_card_with_a_word_calibration_gives_each_word_its_calibrated_chance(weights):
     paths, _ = support_lines()
     card = json.loads((weights / f"{CTC_CARD}.json").read_text())
-    entry = {"features": list(FEATURES), "weights": [4.2, 0.35, 0.38, 0.17, 1.07, 1.65, 0.58]}
+    entry = {"features": list(FEATURES), "weights": [4.2, 0.35, 0.38, 0.17, 1.07, 1.65, 0.58, 0.9]}
     calibration = WordCalibration(entry)
     card["language_model"] = {**LANGUAGE_MODEL, "word_calibration": entry}
     (weights / "calibrated.json").write_text(json.dumps(card))
@@ -98,7 +98,8 @@ def test_a_card_with_a_word_calibration_gives_each_word_its_calibrated_chance(we
     outputs = LinePredictor(weights / f"{CTC_CARD}.json").outputs(paths)
     for before, after, probabilities in zip(plain, calibrated, outputs, strict=True):
         assert after.text == before.text and after.characters == before.characters
-        assert after.words == calibration(before, model.line_log_probabilities(before.text), probabilities).words
+        expected = calibration(before, model.line_log_probabilities(before.text), probabilities, model.words)
+        assert after.words == expected.words
     assert [value for r in calibrated for _, value in r.words] != [value for r in plain for _, value in r.words]
 
 

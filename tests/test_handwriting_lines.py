@@ -173,6 +173,8 @@ def test_block_capital_lines_are_written_once_and_only_ever_train(tmp_path):
     parts = data.corpus_splits()
     assert len(parts["capitals"]["train"]) == 30 and not parts["capitals"]["val"] and not parts["capitals"]["test"]
     assert parts["copiste_fr"]["val"] and parts["copiste_fr"]["test"]
+    held_apart = data.corpus_splits(train_only_corpora=False)  # for benches and language models: capitals not read
+    assert list(held_apart) == ["copiste_fr"] and held_apart["copiste_fr"] == parts["copiste_fr"]
 
 
 def test_small_capitals_stand_a_words_first_letter_taller_than_the_rest_on_one_baseline():

@@ -14,7 +14,7 @@ from text_recognizer.word_calibration import FEATURES, WordCalibration, fit_cali
 def test_the_fit_recovers_the_weights_words_were_drawn_with():
     rng = np.random.default_rng(0)
     features = rng.normal(size=(20000, len(FEATURES)))
-    true = np.array([0.5, 2.0, -1.0, 0.0, 0.5, 1.0, -0.5])
+    true = np.array([0.5, 2.0, -1.0, 0.0, 0.5, 1.0, -0.5, 0.8])
     correct = (rng.random(len(features)) < 1 / (1 + np.exp(-(true[0] + features @ true[1:])))).astype(float)
     assert np.allclose(fit_calibration(features, correct), true, atol=0.1)
 
@@ -33,7 +33,7 @@ def test_a_card_entry_that_does_not_fit_the_features_is_refused_with_the_fix(ent
         WordCalibration(entry)
 
 
-WEIGHTS = [4.2, 0.35, 0.38, 0.17, 1.07, 1.65, 0.58]  # of the order the tuning fits on real validation words
+WEIGHTS = [4.2, 0.35, 0.38, 0.17, 1.07, 1.65, 0.58, 0.9]  # of the order the tuning fits on real validation words
 
 
 def read_surely(text: str, doubtful_frame: int | None = None) -> tuple[Reading, np.ndarray]:
@@ -58,9 +58,9 @@ def test_a_word_the_language_model_finds_unlikely_is_doubted_more_at_equal_poste
     reading, probabilities = read_surely(text)
     log_probabilities = model.line_log_probabilities(text)
     assert len(log_probabilities) == len(text) + 1
-    assert word_features(reading, log_probabilities, probabilities).shape == (3, len(FEATURES))
+    assert word_features(reading, log_probabilities, probabilities, model.words).shape == (3, len(FEATURES))
     calibrated = WordCalibration({"features": list(FEATURES), "weights": WEIGHTS})(
-        reading, log_probabilities, probabilities
+        reading, log_probabilities, probabilities, model.words
     )
     chances = dict(calibrated.words)
     assert calibrated.text == text and calibrated.characters == reading.characters
@@ -72,10 +72,10 @@ def test_a_frame_the_network_was_unsure_of_between_a_words_letters_doubts_that_w
     calibration = WordCalibration({"features": list(FEATURES), "weights": WEIGHTS})
     log_probabilities = model.line_log_probabilities(text)
     reading, probabilities = read_surely(text)
-    sure = dict(calibration(reading, log_probabilities, probabilities).words)
+    sure = dict(calibration(reading, log_probabilities, probabilities, model.words).words)
     # frame 10 lies between "t" (frame 9) and "h" (frame 11): a letter the network half saw there was dropped
     reading, probabilities = read_surely(text, doubtful_frame=10)
-    doubted = dict(calibration(reading, log_probabilities, probabilities).words)
+    doubted = dict(calibration(reading, log_probabilities, probabilities, model.words).words)
     assert 1 - doubted["the"] > 2 * (1 - sure["the"])  # at least twice as likely wrong
     assert doubted["and"] == pytest.approx(sure["and"]) and doubted["house"] == pytest.approx(sure["house"])
 
@@ -84,4 +84,17 @@ def test_calibrating_a_reading_without_its_frames_says_which_decoder_records_the
     reading, probabilities = read_surely("and the")
     bare = Reading(reading.text, reading.confidence, reading.characters, reading.words)
     with pytest.raises(DataError, match="decoder 'lm'"):
-        word_features(bare, model.line_log_probabilities(bare.text), probabilities)
+        word_features(bare, model.line_log_probabilities(bare.text), probabilities, model.words)
+
+
+def test_a_word_the_language_models_text_never_held_is_marked_unknown(model):
+    text = "The house, 1979 hcuse"
+    reading, probabilities = read_surely(text)
+    features = word_features(reading, model.line_log_probabilities(text), probabilities, model.words)
+    assert features[:, FEATURES.index("known_word")].tolist() == [1.0, 1.0, 0.0, 0.0]  # case and commas ignored
+
+
+def test_a_language_model_without_its_words_cannot_calibrate_and_says_how_to_rebuild_it(model):
+    reading, probabilities = read_surely("and the")
+    with pytest.raises(DataError, match="build_language_model"):
+        word_features(reading, model.line_log_probabilities(reading.text), probabilities, None)

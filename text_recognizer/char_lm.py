@@ -1,12 +1,14 @@
 """Character n-gram language model: interpolated modified Kneser-Ney (Chen & Goodman), estimated and queried in numpy.
 
 Texts are units (lines or sentences): each is read after order-1 start symbols and ends with an end symbol, so a
-model can score a whole line. Characters not in the training text map to one unknown symbol. Saved as a plain .npz
-(no pickles); n-grams seen fewer times than `min_counts[order]` are pruned, their probability mass given to the
-shorter context, so every context's distribution still sums to one.
+model can score a whole line. Characters not in the training text map to one unknown symbol. The model also keeps the
+words of its training text (runs of letters, case ignored): word confidences count a word it never saw as doubtful.
+Saved as a plain .npz (no pickles); n-grams seen fewer times than `min_counts[order]` are pruned, their probability
+mass given to the shorter context, so every context's distribution still sums to one.
 """
 
 import json
+import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,14 +22,29 @@ VERSION = 2  # 2: contexts and starts stored as differences (sorted, so small: 1
 BOS, EOS, UNK = "<s>", "</s>", "<unk>"
 SPECIAL = (BOS, EOS, UNK)
 LEVEL_KEYS = ("contexts", "gammas", "starts", "symbols", "discounted")
+LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def letter_runs(text: str) -> list[str]:
+    """The runs of letters in a text, lower-cased: the words a model's word list holds."""
+    return LETTERS.findall(text.lower())
 
 
 class CharNgramLM:
     """P(next character | previous order-1 characters); `distribution(context)` gives every character's at once."""
 
-    def __init__(self, vocab: list[str], order: int, unigram: np.ndarray, levels: list[dict], meta: dict | None = None):
+    def __init__(
+        self,
+        vocab: list[str],
+        order: int,
+        unigram: np.ndarray,
+        levels: list[dict],
+        meta: dict | None = None,
+        words: frozenset[str] | None = None,
+    ):
         self.vocab, self.order, self.unigram, self.levels = vocab, order, unigram, levels
         self.meta = meta or {}
+        self.words = words  # None for a model saved before models kept their training text's words
         self.index = {symbol: i for i, symbol in enumerate(vocab)}
         self.size = len(vocab)
 
@@ -137,6 +154,8 @@ class CharNgramLM:
         for length, level in enumerate(self.levels, start=1):
             stored = {**level, "contexts": np.diff(level["contexts"], prepend=0), "starts": np.diff(level["starts"])}
             arrays.update({f"{key}_{length}": stored[key] for key in LEVEL_KEYS})
+        if self.words is not None:
+            arrays["words"] = np.array("\n".join(sorted(self.words)))
         partial = path.with_name(path.name + ".part.npz")
         np.savez_compressed(partial, **arrays)
         partial.replace(path)
@@ -171,6 +190,7 @@ def load_language_model(path: str | Path) -> CharNgramLM:
             order, vocab = int(header["order"]), list(header["vocab"])
             levels = [_stored_level(archive, length) for length in range(1, order)]
             unigram = archive["unigram"].astype(np.float64)
+            words = frozenset(str(archive["words"]).split("\n")) - {""} if "words" in archive.files else None
     except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile, json.JSONDecodeError) as error:
         raise DataError(
             f"{path} is not a character language model of this project ({type(error).__name__}: {error}); "
@@ -182,7 +202,7 @@ def load_language_model(path: str | Path) -> CharNgramLM:
         if len(level["starts"]) != len(level["contexts"]) + 1 or len(level["symbols"]) != level["starts"][-1]:
             raise DataError(f"{path} is damaged: the tables of order {length + 1} disagree; rebuild it.")
     meta = {key: value for key, value in header.items() if key not in ("format", "version", "order", "vocab")}
-    return CharNgramLM(vocab, order, unigram, levels, meta)
+    return CharNgramLM(vocab, order, unigram, levels, meta, words)
 
 
 def train_language_model(
@@ -220,7 +240,8 @@ def train_language_model(
         else:
             levels.append(_level(codes, counts, discounts, size, min_counts.get(length, 1)))
     header = {"discounts": "modified Kneser-Ney", "min_counts": {str(k): v for k, v in min_counts.items()}}
-    return CharNgramLM(vocab, order, unigram, levels, {**header, **(meta or {})})
+    words = frozenset(word for text in set(texts) for word in letter_runs(text))
+    return CharNgramLM(vocab, order, unigram, levels, {**header, **(meta or {})}, words)
 
 
 def _raw_counts(stream: np.ndarray, length: int, size: int, bos: int, eos: int) -> tuple[np.ndarray, np.ndarray]:

@@ -85,7 +85,8 @@ class LineDecoder:
             )
         read = reading(probabilities, labels, self.mapping, confidence, per_label, frames)
         if self.name == "lm" and self.calibration is not None:
-            return self.calibration(read, self.settings["model"].line_log_probabilities(read.text), probabilities)
+            model = self.settings["model"]
+            return self.calibration(read, model.line_log_probabilities(read.text), probabilities, model.words)
         return read
 
 

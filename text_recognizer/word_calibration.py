@@ -7,7 +7,9 @@ between two it read (its least sure frame) is one the product never counts; and 
 badly throughout is more often wrong than its own characters say. The model weighs, per word, the log of that product,
 the language model's mean and total log probability of the word's characters and of the symbol after it (a space, or
 the line's end), the log of its length, the log of the highest posterior on its least sure frame (from the frame after
-the character before it to the frame before the one after it), and the mean of the line's words' log products.
+the character before it to the frame before the one after it), the mean of the line's words' log products, and whether
+the language model's training text holds the word (every run of letters in it, case ignored; a word without letters
+counts as unknown).
 `training/tune_language_model.py` fits the weights on validation writers' words and writes them into the card's
 "language_model" entry:
 
@@ -20,18 +22,35 @@ import math
 
 import numpy as np
 
+from text_recognizer.char_lm import letter_runs
 from text_recognizer.confidences import FLOOR, Reading, word_spans
 from text_recognizer.errors import DataError
 
-FEATURES = ("log_confidence", "lm_mean", "lm_total", "log_length", "least_sure_frame", "line_log_confidence")
+FEATURES = (
+    "log_confidence",
+    "lm_mean",
+    "lm_total",
+    "log_length",
+    "least_sure_frame",
+    "line_log_confidence",
+    "known_word",
+)
 L2 = 1e-2  # keeps the fit finite when a feature separates the words perfectly (a few validation lines)
 
 
-def word_features(reading: Reading, lm_log_probabilities: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+def word_features(
+    reading: Reading, lm_log_probabilities: np.ndarray, probabilities: np.ndarray, known: frozenset[str] | None
+) -> np.ndarray:
     """(words, FEATURES) for a reading with the frames its characters were read on; lm_log_probabilities: the language
-    model's of each character and of the end; probabilities: the network's (T, C) outputs it was read from."""
+    model's of each character and of the end; probabilities: the network's (T, C) outputs it was read from; known: the
+    words of the language model's training text."""
     if len(reading.frames) != len(reading.text):
         raise DataError("Calibrating word confidences needs the frame each character was read on (decoder 'lm').")
+    if known is None:
+        raise DataError(
+            "Calibrating word confidences needs the words of the language model's training text, which this model "
+            "file does not keep; rebuild it with `python training/build_language_model.py`."
+        )
     surest = probabilities.max(axis=1)
     log_products = [math.log(max(confidence, FLOOR)) for _, confidence in reading.words]
     line_mean = float(np.mean(log_products)) if log_products else 0.0
@@ -42,7 +61,8 @@ def word_features(reading: Reading, lm_log_probabilities: np.ndarray, probabilit
         last = reading.frames[end] if end < len(reading.text) else len(surest)
         least_sure = surest[first:last].min() if last > first else 1.0
         features = (language.mean(), language.sum(), math.log(end - start), math.log(max(least_sure, FLOOR)))
-        rows.append((log_product, *features, line_mean))
+        runs = letter_runs(reading.text[start:end])
+        rows.append((log_product, *features, line_mean, float(bool(runs) and known.issuperset(runs))))
     return np.array(rows, np.float64).reshape(len(rows), len(FEATURES))
 
 
@@ -76,11 +96,17 @@ class WordCalibration:
             )
         self.weights = np.array(weights, np.float64)
 
-    def __call__(self, reading: Reading, lm_log_probabilities: np.ndarray, probabilities: np.ndarray) -> Reading:
+    def __call__(
+        self,
+        reading: Reading,
+        lm_log_probabilities: np.ndarray,
+        probabilities: np.ndarray,
+        known: frozenset[str] | None,
+    ) -> Reading:
         """The reading with each word's confidence replaced by its calibrated chance of being right."""
         if not reading.words:
             return reading
-        features = word_features(reading, lm_log_probabilities, probabilities)
+        features = word_features(reading, lm_log_probabilities, probabilities, known)
         chances = _sigmoid(self.weights[0] + features @ self.weights[1:])
         words = [(word, float(chance)) for (word, _), chance in zip(reading.words, chances, strict=True)]
         return Reading(reading.text, reading.confidence, reading.characters, words, reading.frames)

@@ -106,7 +106,7 @@ def word_calibration(
     for corpus in CALIBRATION_CORPORA:
         lines = zip(readings.get(corpus, []), references.get(corpus, []), outputs.get(corpus, []), strict=True)
         for read, reference, probabilities in lines:
-            features.append(word_features(read, model.line_log_probabilities(read.text), probabilities))
+            features.append(word_features(read, model.line_log_probabilities(read.text), probabilities, model.words))
             wrong += wrong_words([word for word, _ in read.words], reference.split())
             products += [confidence for _, confidence in read.words]
     features = np.concatenate(features) if features else np.zeros((0, len(FEATURES)))

@@ -98,11 +98,14 @@ class HandwritingLinesDataset(Dataset):
     def source(self) -> str:
         return "real handwritten lines: " + "; ".join(CORPORA[name].description for name in self.corpora)
 
-    def corpus_splits(self) -> dict[str, dict[str, list[CorpusLine]]]:
-        """Each corpus's lines by split (writer-disjoint, seeded), before the charset filters them; also for benches."""
+    def corpus_splits(self, train_only_corpora: bool = True) -> dict[str, dict[str, list[CorpusLine]]]:
+        """Each corpus's lines by split (writer-disjoint, seeded), before the charset filters them; also for benches.
+        Without `train_only_corpora`, those (synthetic lines, which hold no writers out) are not even read."""
         parts, self.reports = {}, {}
         fractions = {"val": self.validation_fraction, "test": self.test_fraction}
         for offset, name in enumerate(self.corpora):
+            if CORPORA[name].trains_only and not train_only_corpora:
+                continue
             lines, report = read_corpus(name, self.paths.get(name))
             if report.problems:
                 log.info("%s: %s; those rows are left out.", name, report)

@@ -91,13 +91,14 @@ def brown_pieces(seed: int = 0) -> list[str]:
 
 def real_line_splits(config: dict) -> dict[str, dict[str, list]]:
     """Lines (CorpusLine: image, text, group) of each real-line corpus by split, as the line model (card or
-    experiment config) split them; a card whose recorded writers differ from the split made now is an error."""
+    experiment config) split them; a card whose recorded writers differ from the split made now is an error.
+    Train-only corpora (synthetic lines) are left out: they hold no writers out and no text a language model learns."""
     from text_recognizer.datasets.handwriting_lines import HandwritingLinesDataset
 
     args = config.get("data", {}).get("args") or config.get("dataset_args")
     if config.get("dataset") != "HandwritingLinesDataset" or args is None:
         raise DataError("The splits come from a HandwritingLinesDataset card or experiment config; this is neither.")
-    parts = HandwritingLinesDataset(**args).corpus_splits()
+    parts = HandwritingLinesDataset(**args).corpus_splits(train_only_corpora=False)
     recorded = config.get("data", {}).get("split_groups", {})
     for corpus, part in parts.items():
         for split, lines in part.items():
@@ -110,7 +111,8 @@ def real_line_splits(config: dict) -> dict[str, dict[str, list]]:
 def held_out_groups(real: dict[str, dict[str, list]]) -> dict[str, list[str]]:
     """The validation and test writers (or pages) of each corpus that has any (a train-only corpus has none): what a
     language model must be kept apart from."""
-    groups = {corpus: {line.group for split in ("val", "test") for line in part[split]} for corpus, part in real.items()}
+    splits = ("val", "test")
+    groups = {corpus: {line.group for split in splits for line in part[split]} for corpus, part in real.items()}
     return {corpus: sorted(held_out) for corpus, held_out in groups.items() if held_out}
 
 
