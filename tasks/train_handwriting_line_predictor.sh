@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Train the shipped real-handwriting line model (handwriting_crnn + CTC on IAM, Hooker, Copiste and names lines) in four
+# Train the shipped real-handwriting line model (handwriting_crnn + CTC on IAM, Hooker, Copiste and names lines) in six
 # stages, each shipped with --save and started from the card the stage before shipped: from scratch; continued with a
 # fresh cosine schedule; continued at a lower peak learning rate with Hooker drawn twice as often; continued at a lower
-# peak still with Hooker and Copiste, the corpora furthest from their targets, drawn more. Then the language model is
-# rebuilt and re-tuned for the new card (tasks/build_language_model.sh).
+# peak still with Hooker and Copiste, the corpora furthest from their targets, drawn more; then twice more with the
+# synthetic capitals corpus and without the training lines whose label or crop is wrong (the committed audit list),
+# the last at a lower peak with Copiste drawn more. Then the language model is rebuilt and re-tuned for the new card
+# (tasks/build_language_model.sh).
 # A longer schedule: --resume RUN_ID while runs/ is there, or run the last stage again (it starts from the shipped card).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,4 +13,6 @@ python training/run_experiment.py training/experiments/handwriting_line_predicto
 python training/run_experiment.py training/experiments/handwriting_line_predictor_continue.json --save "$@"
 python training/run_experiment.py training/experiments/handwriting_line_predictor_stage3.json --save "$@"
 python training/run_experiment.py training/experiments/handwriting_line_predictor_stage4.json --save "$@"
+python training/run_experiment.py training/experiments/handwriting_line_predictor_stage5.json --save "$@"
+python training/run_experiment.py training/experiments/handwriting_line_predictor_stage6.json --save "$@"
 tasks/build_language_model.sh

@@ -45,7 +45,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--lm-weights", default="0.3,0.5,0.7,1.0", help="LM weights to try (comma-separated)")
     parser.add_argument("--bonuses", default="0,1,2,3", help="insertion bonuses per character to try")
-    parser.add_argument("--beam-width", type=int, default=16)
+    parser.add_argument("--beam-width", type=int, default=10)
     parser.add_argument("--prune", type=float, default=0.01, help="classes below this posterior are not tried")
     parser.add_argument("--lines", type=int, default=0, help="at most this many validation lines per corpus (0: all)")
     parser.add_argument("--dry-run", action="store_true", help="print the figures, leave the card as it is")
