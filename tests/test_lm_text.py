@@ -70,6 +70,24 @@ def test_the_build_reads_sources_with_their_weights_and_refuses_unknown_ones(tmp
         parse_sources([f"{text}:0.5"])
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"12 34 --\n", "holds no words"), ("caf\xe9".encode("latin-1"), "can't decode")],
+    ids=["no words", "not UTF-8"],
+)
+def test_a_word_list_without_words_or_not_utf8_ends_the_build_before_it_starts(tmp_path, capsys, content, message):
+    from training.build_language_model import main, word_list
+
+    words = tmp_path / "words.txt"
+    words.write_text("Été, l'été\nKew-Gardens 1881\n", "utf-8")
+    assert word_list(words) == {"été", "l", "kew", "gardens"}  # runs of letters, lower-cased
+    words.write_bytes(content)
+    with pytest.raises(SystemExit) as ended:
+        main(["--words", str(words), "--out", str(tmp_path / "lm.npz")])
+    assert ended.value.code == 2 and message in capsys.readouterr().err
+    assert not (tmp_path / "lm.npz").exists()
+
+
 def assert_not_in(lines: list[str], units: list[str]) -> None:
     """No line of five words or more is anywhere in the units' text; no shorter line is a whole unit."""
     text, whole = "\n".join(units), {" ".join(words(unit)) for unit in units}
@@ -145,3 +163,5 @@ def test_the_shipped_line_model_names_a_language_model_kept_apart_from_its_valid
     held_out = {corpus: groups for corpus, groups in held_out.items() if groups}  # not the train-only capitals
     assert model.meta["held_out_groups"] == held_out
     assert entry["lm_weight"] > 0 and entry["beam_width"] > 1
+    # word confidences know French words beyond the training text's, from the committed word list
+    assert model.meta["words"]["french_wordfreq_50k.txt"] > 40000 and {"aujourd", "également"} <= model.words

@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from text_recognizer.char_lm import letter_runs
 from text_recognizer.datasets.lm_text import (
     HELD_OUT_WORDS,
     SOURCES,
@@ -41,6 +42,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="NAME[:WEIGHT]",
         help=f"a training source ({', '.join(SOURCES)}, or a UTF-8 text file: a unit per line), its units repeated "
         f"WEIGHT times (default: {' '.join(DEFAULT_SOURCES)})",
+    )
+    parser.add_argument(
+        "--words",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="a word list (UTF-8; every run of letters in it is a word) whose words join the training text's as the "
+        "words word confidences count as known (the shipped model: training/lexicons/french_wordfreq_50k.txt)",
     )
     parser.add_argument("--orders", default="5,6,7,8", help="orders to try, comma-separated (default 5,6,7,8)")
     parser.add_argument(
@@ -79,6 +89,15 @@ def parse_sources(values: list[str] | None) -> dict[str, int]:
     return sources
 
 
+def word_list(path: Path) -> frozenset[str]:
+    """The words of a word-list file: its runs of letters, lower-cased."""
+    text = path.read_text(encoding="utf-8")
+    words = frozenset(letter_runs(text))
+    if not words:
+        raise UserError(f"The word list {path} holds no words.")
+    return words
+
+
 def parse_min_counts(values: list[str], highest: int) -> dict[int, int]:
     """Per order, the count below which its n-grams are pruned; ORDER:COUNT applies to ORDER and every order above."""
     thresholds = {}
@@ -97,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         sources = parse_sources(args.corpus)
         orders = [int(order) for order in args.orders.split(",")]
         min_counts = parse_min_counts(args.min_count, max(orders))
+        extra = {path.name: word_list(path) for path in args.words}  # UnicodeDecodeError is a ValueError
         splits_from = args.splits_from or (HANDWRITING_CARD if HANDWRITING_CARD.exists() else HANDWRITING_EXPERIMENT)
         config = json.loads(splits_from.read_text())
         iam = iam_lines_by_split(args.rwth_lists)
@@ -117,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         "held_out_groups": held_out_groups(real),
     }
     model = best_order(units, orders, min_counts, meta, validation_texts(real))
+    model.meta["words"] = {"training text": len(model.words), **{name: len(words) for name, words in extra.items()}}
+    model.words = model.words.union(*extra.values())
+    print(f"{len(model.words):,} known words: {model.meta['words']}")
     model.save(args.out)
     print(f"saved order {model.order} to {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
     return 0
