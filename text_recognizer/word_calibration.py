@@ -8,8 +8,8 @@ badly throughout is more often wrong than its own characters say. The model weig
 the language model's mean and total log probability of the word's characters and of the symbol after it (a space, or
 the line's end), the log of its length, the log of the highest posterior on its least sure frame (from the frame after
 the character before it to the frame before the one after it), the mean of the line's words' log products, and whether
-the language model's training text holds the word (every run of letters in it, case ignored; a word without letters
-counts as unknown).
+the language model knows the word (every run of letters in it, case ignored, is among the words of its training text
+and word lists; a word without letters counts as unknown).
 `training/tune_language_model.py` fits the weights on validation writers' words and writes them into the card's
 "language_model" entry:
 
@@ -43,13 +43,13 @@ def word_features(
 ) -> np.ndarray:
     """(words, FEATURES) for a reading with the frames its characters were read on; lm_log_probabilities: the language
     model's of each character and of the end; probabilities: the network's (T, C) outputs it was read from; known: the
-    words of the language model's training text."""
+    language model's known words."""
     if len(reading.frames) != len(reading.text):
         raise DataError("Calibrating word confidences needs the frame each character was read on (decoder 'lm').")
     if known is None:
         raise DataError(
-            "Calibrating word confidences needs the words of the language model's training text, which this model "
-            "file does not keep; rebuild it with `python training/build_language_model.py`."
+            "Calibrating word confidences needs the language model's known words, which this model file does not "
+            "keep; rebuild it with `python training/build_language_model.py`."
         )
     surest = probabilities.max(axis=1)
     log_products = [math.log(max(confidence, FLOOR)) for _, confidence in reading.words]

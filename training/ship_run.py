@@ -31,12 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     record.lock()  # no run may write its checkpoints while they are shipped
     with cli.user_errors(also=(DataError,)):
         state = record.status().get("state")
-        if state != "finished" or not record.best_weights.is_file():
+        if state != "finished":
             raise UserError(
                 f"Run {record.run_id} is {state or 'without a status'}; only a finished run, with its best weights "
                 f"and test metrics, can be shipped. Resume it with: python training/run_experiment.py --resume "
                 f"{record.run_id}"
             )
+        if not record.best_weights.is_file():
+            raise UserError(f"Run {record.run_id} finished, but {record.best_weights} is missing; restore it.")
         config = experiment_config.validate(record.config())
         from training import train  # TensorFlow loads here, after the run is known to be shippable
 

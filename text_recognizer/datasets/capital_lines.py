@@ -81,9 +81,10 @@ def draw_capitals(
         if char == " ":
             x += advance * GLYPH
             continue
-        word_start = position == 0 or text[position - 1] == " "
-        low, high = (0.9, 1.0) if word_start else (0.5, 0.68)
-        size = max(8, round(GLYPH * rng.uniform(*((low, high) if small_capitals else (0.7, 1.0)))))
+        scale = (0.7, 1.0)
+        if small_capitals:
+            scale = (0.9, 1.0) if position == 0 or text[position - 1] == " " else (0.5, 0.68)
+        size = max(8, round(GLYPH * rng.uniform(*scale)))
         pool = pools[char]
         glyph = cv2.resize(pool[rng.integers(len(pool))], (size, size), interpolation=cv2.INTER_AREA)
         top = height - 4 - size + int(rng.integers(-2, 3))
