@@ -7,11 +7,10 @@ greedy and the language-model decoder, worst first, and each writer's share of t
 import argparse
 from collections import defaultdict
 
-import editdistance
-
 from text_recognizer.cards import load_card
 from text_recognizer.line_decoder import LineDecoder
 from text_recognizer.line_predictor import DEFAULT_CARD, LinePredictor
+from text_recognizer.metrics import character_error_rate
 from training.decoding_data import CORPORA, held_apart, network_outputs
 
 
@@ -24,25 +23,26 @@ def main() -> None:
     card = load_card(args.card)
     lines = held_apart(card, "test", (args.corpus,))[args.corpus]
     outputs = network_outputs(LinePredictor(args.card, decoder="greedy"), lines, f"{args.corpus}_test")
-    errors = {name: defaultdict(int) for name in ("greedy", "lm")}
-    lengths, lower = defaultdict(int), defaultdict(int)
-    for name in errors:
-        decode = LineDecoder(card, name)
-        for line, output in zip(lines, outputs, strict=True):
-            text = decode(output).text
-            errors[name][line.group] += editdistance.eval(text, line.text)
-            if name == "lm":
-                lower[line.group] += editdistance.eval(text.lower(), line.text.lower())
-                lengths[line.group] += len(line.text)
-    total = sum(errors["lm"].values())
-    cer = total / sum(lengths.values())
-    print(f"{args.corpus}: {len(lines)} test lines of {len(lengths)} writers, lm CER {cer:.3f}")
+    readings = {name: [LineDecoder(card, name)(output).text for output in outputs] for name in ("greedy", "lm")}
+    by_writer = defaultdict(list)  # writer -> indices of its lines
+    for index, line in enumerate(lines):
+        by_writer[line.group].append(index)
+    references = [line.text for line in lines]
+
+    def cer(name: str, indices: list[int], fold=str) -> float:
+        return character_error_rate([fold(readings[name][i]) for i in indices], [fold(references[i]) for i in indices])
+
+    chars = {writer: sum(len(references[i]) for i in indices) for writer, indices in by_writer.items()}
+    lm = {writer: cer("lm", indices) for writer, indices in by_writer.items()}
+    total = sum(lm[writer] * chars[writer] for writer in by_writer)
+    overall = cer("lm", range(len(lines)))
+    print(f"{args.corpus}: {len(lines)} test lines of {len(by_writer)} writers, lm CER {overall:.3f}")
     print(f"{'writer':32s} {'chars':>6s} {'CER lm':>7s} {'greedy':>7s} {'any case':>8s} {'share of errors':>15s}")
-    for group in sorted(lengths, key=lambda group: -errors["lm"][group])[: args.top]:
-        size = lengths[group]
+    for writer in sorted(by_writer, key=lambda writer: -lm[writer] * chars[writer])[: args.top]:
+        indices = by_writer[writer]
         print(
-            f"{group:32s} {size:6d} {errors['lm'][group] / size:7.3f} {errors['greedy'][group] / size:7.3f} "
-            f"{lower[group] / size:8.3f} {errors['lm'][group] / max(total, 1):15.3f}"
+            f"{writer:32s} {chars[writer]:6d} {lm[writer]:7.3f} {cer('greedy', indices):7.3f} "
+            f"{cer('lm', indices, str.lower):8.3f} {lm[writer] * chars[writer] / max(total, 1e-9):15.3f}"
         )
 
 
