@@ -162,7 +162,7 @@ def test_block_capital_lines_are_written_once_and_only_ever_train(tmp_path):
     assert all(line.text == line.text.upper() and line.text.strip() for line in lines)
     assert any(char.isalpha() for line in lines for char in line.text)
     image = cv2.imread(str(lines[0].image), cv2.IMREAD_GRAYSCALE)
-    assert image.shape[0] == 36 and np.median(image) == 255 and image.min() < 64  # dark ink on light paper
+    assert image.shape[0] == 42 and np.median(image) == 255 and image.min() < 64  # dark ink on light paper
     write_capital_lines(tmp_path / "again", count=30, seed=3)
     assert [line.text for line in read_corpus("capitals", tmp_path / "again")[0]] == [line.text for line in lines]
 
@@ -187,6 +187,26 @@ def test_small_capitals_stand_a_words_first_letter_taller_than_the_rest_on_one_b
     assert heights[0] >= 25 and 14 <= heights[1] <= 19  # 0.9-1.0 and 0.5-0.68 of a glyph
     bottoms = [np.flatnonzero(image[:, column]).max() for column in (columns[0], columns[-1])]
     assert abs(bottoms[0] - bottoms[1]) <= 4  # both on the baseline, give or take their 2-pixel shifts
+
+
+def test_french_capitals_keep_the_charset_accents_and_draw_their_marks(tmp_path):
+    from text_recognizer.datasets.capital_lines import FrenchWords, draw_capitals
+
+    words = tmp_path / "words.txt"
+    words.write_text("l\nécole\nêtre\nfaçon\n😂\nnoël\n", encoding="utf-8")
+    french = FrenchWords(words)
+    assert french.words == ["L", "ÉCOLE", "ETRE", "FAÇON", "NOEL"]  # Ê and Ë are not in the charset; 😂 is dropped
+    snippets = [french.sample(30, np.random.default_rng(seed)) for seed in range(20)]
+    assert all(0 < len(text) <= 30 and not text.endswith("'") and " L " not in f" {text} " for text in snippets)
+    assert any("L'" in text for text in snippets)  # an elision joins the next word
+
+    square = {"E": np.full((1, 28, 28), 255, np.uint8)}
+    plain, accented = (draw_capitals(text, square, np.random.default_rng(0)) for text in ("E", "É"))
+    assert plain.shape == accented.shape and np.count_nonzero(accented) > np.count_nonzero(plain)
+    rows = np.flatnonzero(accented.max(axis=1))
+    assert rows[0] < np.flatnonzero(plain.max(axis=1))[0]  # the acute stands above the letter
+    with pytest.raises(DataError, match="cannot read the French word list"):
+        FrenchWords(tmp_path / "missing.txt")
 
 
 def test_bad_dataset_arguments_are_refused():
