@@ -11,10 +11,8 @@ word alignment to the reference substitutes or inserts it) held by the lowest-co
 
 import argparse
 import sys
-import time
 
-import cv2
-import numpy as np
+from line_speed import lines_per_second
 
 from text_recognizer.cards import load_card
 from text_recognizer.confidences import word_confidences
@@ -41,16 +39,6 @@ def confidence_figure(readings: list, references: list[str], products: bool = Fa
         wrong += wrong_words([word for word, _ in reading.words], reference.split())
     share, most = errors_held_by_least_confident(confidences, wrong)
     return share, most, sum(wrong), len(wrong)
-
-
-def throughput(predictor: LinePredictor, decoder: str, lines: list, count: int) -> tuple[float, float]:
-    """Lines per second of predict_batch (batches of 64) on `count` test lines at least 900 px wide, and their width."""
-    wide = [line.image for line in lines if cv2.imread(str(line.image), cv2.IMREAD_GRAYSCALE).shape[1] >= 900]
-    images = [cv2.imread(str(path), cv2.IMREAD_GRAYSCALE) for path in (wide * 8)[:count]]
-    predictor.predict_batch(images[:8], decoder=decoder)  # warm up
-    started = time.perf_counter()
-    predictor.predict_batch(images, decoder=decoder)
-    return count / (time.perf_counter() - started), float(np.mean([image.shape[1] for image in images]))
 
 
 def main() -> None:
@@ -82,8 +70,8 @@ def main() -> None:
             )
     every = [line for part in lines.values() for line in part]
     for name in DECODERS:
-        rate, width = throughput(predictor, name, every, args.speed_lines)
-        print(f"LinePredictor.predict_batch, decoder {name}: {rate:.1f} lines/s (lines of 64x{width:.0f} px)")
+        rate, width = lines_per_second(args.card, name, [line.image for line in every], args.speed_lines)
+        print(f"LinePredictor.predict_batch, decoder {name}: {rate:.1f} lines/s (unseen lines of 64x{width:.0f} px)")
     print(f"TensorFlow imported: {'tensorflow' in sys.modules}")
 
 

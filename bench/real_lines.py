@@ -9,10 +9,8 @@ files through LinePredictor (ONNX Runtime), as a user would. Names are scored ca
 """
 
 import argparse
-import time
 
-import cv2
-import numpy as np
+from line_speed import lines_per_second
 
 from text_recognizer.cards import load_card
 from text_recognizer.datasets.handwriting_lines import HandwritingLinesDataset
@@ -28,16 +26,6 @@ def error_rates(predictor: LinePredictor, lines, lower: bool) -> tuple[float, fl
     if lower:
         predictions, references = [p.lower() for p in predictions], [r.lower() for r in references]
     return character_error_rate(predictions, references), word_error_rate(predictions, references)
-
-
-def throughput(predictor: LinePredictor, lines, count: int = 128) -> tuple[float, float]:
-    """Lines per second of predict_batch over `count` lines about 1,000 px wide at 64 px (their mean width too)."""
-    wide = [line.image for line in lines if cv2.imread(str(line.image), cv2.IMREAD_GRAYSCALE).shape[1] >= 900]
-    images = [cv2.imread(str(path), cv2.IMREAD_GRAYSCALE) for path in (wide * 8)[:count]]
-    predictor.predict_batch(images[:8])  # warm up
-    started = time.perf_counter()
-    predictor.predict_batch(images)
-    return count / (time.perf_counter() - started), float(np.mean([image.shape[1] for image in images]))
 
 
 def main() -> None:
@@ -68,11 +56,11 @@ def main() -> None:
             f"{beam_cer:11.3f}"
         )
     every = [line for lines in held_apart.values() for line in lines]
-    for predictor in {name: default, "greedy": greedy}.values():
-        rate, width = throughput(predictor, every)
+    for decoder in dict.fromkeys((name, "greedy")):
+        rate, width = lines_per_second(args.card, decoder, [line.image for line in every])
         print(
-            f"LinePredictor.predict_batch (ONNX Runtime, {predictor.decode.name}, batches of 64): {rate:.0f} lines/s, "
-            f"64x{width:.0f} px"
+            f"LinePredictor.predict_batch (ONNX Runtime, {decoder}, batches of 64): {rate:.0f} lines/s, "
+            f"unseen lines of 64x{width:.0f} px"
         )
     print(f"training speed recorded in the card: {card['metrics']['samples_per_s']:.1f} lines/s")
 
