@@ -1,7 +1,9 @@
 """Beam search with a language model on hand-worked posteriors: the language model flips a close greedy choice, a
 lexicon and hot words steer words, and confidences point at the characters the network was unsure of."""
 
+import gc
 import pickle
+from array import array
 
 import numpy as np
 import pytest
@@ -101,6 +103,16 @@ def test_hot_words_win_close_calls_and_their_bonus_is_taken_back_from_other_word
     word, granted, change = rules.extend("an", 2.0, "d")  # "and" is no hot word: the bonus of "an" is taken back
     assert (word, granted, change) == ("and", 0.0, -2.0)
     assert rules.close("ant", 3.0) == 0.0 and rules.close("an", 2.0) == -2.0
+
+
+def test_the_score_cache_keeps_compact_entries(scorer):
+    # Tuple states and tuples of Python floats in a full cache halved lm decoding speed in a long-lived process.
+    state = scorer.start
+    for label in (1, 2, 3, 1):
+        assert len(scorer.scores(state)) == len(MAPPING) + 1
+        state = scorer.next_state(state, label)
+    assert len(scorer.cache) >= 4 and not any(gc.is_tracked(key) for key in scorer.cache)
+    assert all(isinstance(value, array) and value.typecode == "d" for value in scorer.cache.values())
 
 
 def test_alignment_follows_the_best_path():

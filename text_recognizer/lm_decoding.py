@@ -26,9 +26,9 @@ class LanguageModelScorer:
         self.model = model
         self.to_model = np.array([model.index.get(char, unknown) for char in mapping] + [model.index[EOS]])
         self.width = max(model.order - 1, 0)
-        # States are bytes (tuples past 256 symbols) and distributions arrays: objects the garbage collector does not
-        # track, so neither is the cache. A cache of tuples is tracked, and every full collection then walks all of
-        # it: with a full cache, lm decoding ran at half speed.
+        # States are bytes (tuples past 256 symbols), which the garbage collector never tracks, and a distribution is
+        # one array of doubles, not a tuple of ~130 float objects: with a full cache of tuples alive in the process,
+        # lm decoding ran at half speed (gc.freeze() gave it back).
         self.pack = bytes if model.size <= 256 else tuple
         self.start = self.pack(model.start)
         self.cache: dict[bytes | tuple[int, ...], array] = {}
