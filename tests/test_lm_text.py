@@ -9,6 +9,7 @@ from tests.conftest import REPO
 from text_recognizer.datasets.lm_text import (
     HeldOut,
     brown_pieces,
+    capitals,
     iam_lines_by_split,
     paragraph_texts,
     real_line_splits,
@@ -64,6 +65,8 @@ def test_the_build_reads_sources_with_their_weights_and_refuses_unknown_ones(tmp
     text = tmp_path / "domain.txt"
     text.write_text("les jardins de Kew\n", "utf-8")
     assert parse_sources(["brown", f"{text}:3", "names-train:2"]) == {"brown": 1, str(text): 3, "names-train": 2}
+    assert parse_sources(None, ["iam-train"]) == {"iam-train": 1} and parse_sources(["none"]) == {}
+    assert capitals("l'été n° 3, straße") == "L'ÉTÉ N° 3, STRAßE"  # ß has no one-character capital: kept
     with pytest.raises(UserError, match=r"Unknown corpus 'wikipedia'.*path of a text file"):
         parse_sources(["wikipedia"])
     with pytest.raises(UserError, match="whole number of repeats"):

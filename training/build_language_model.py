@@ -3,6 +3,7 @@
     python training/build_language_model.py --rwth-lists ../shared/data/iam/splits_rwth \
         --out text_recognizer/weights/lm/english_french_chars.npz
 
+Lines of IAM and Copiste join the text a second time in capitals (--capitals) so that capitals follow capitals.
 Each order in --orders is estimated and scored on the line model's validation writers (never its test writers); the
 one with the lowest validation perplexity is saved. See text_recognizer/datasets/lm_text.py for what is held out.
 """
@@ -16,6 +17,7 @@ from text_recognizer.char_lm import letter_runs
 from text_recognizer.datasets.lm_text import (
     HELD_OUT_WORDS,
     SOURCES,
+    capitals,
     held_out_groups,
     iam_lines_by_split,
     real_line_splits,
@@ -31,6 +33,9 @@ HANDWRITING_CARD = SHIPPED_WEIGHTS_DIR / "LineModelCtc_HandwritingLinesDataset_h
 HANDWRITING_EXPERIMENT = Path(__file__).parent / "experiments" / "handwriting_line_predictor.json"
 # French has the least text and names are unlike prose: both weighted up (validation perplexity and CER)
 DEFAULT_SOURCES = ["brown", "iam-train", "copiste-train:3", "hooker-train", "names-train:3"]
+# Forms, headings and some writers' whole pages are in block capitals: lines of both languages again in capitals
+# teach the model that capitals follow capitals (without them it has seen capitals only in names).
+DEFAULT_CAPITALS = ["iam-train", "copiste-train"]
 DEFAULT_OUT = SHIPPED_WEIGHTS_DIR / "lm" / "english_french_chars.npz"
 
 
@@ -51,6 +56,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="FILE",
         help="a word list (UTF-8; every run of letters in it is a word) whose words join the training text's as the "
         "words word confidences count as known (the shipped model: training/lexicons/french_wordfreq_50k.txt)",
+    )
+    parser.add_argument(
+        "--capitals",
+        action="append",
+        metavar="NAME[:WEIGHT]",
+        help="a source whose units are added again in capitals, WEIGHT times, or 'none' "
+        f"(default: {' '.join(DEFAULT_CAPITALS)})",
     )
     parser.add_argument("--orders", default="5,6,7,8", help="orders to try, comma-separated (default 5,6,7,8)")
     parser.add_argument(
@@ -74,10 +86,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def parse_sources(values: list[str] | None) -> dict[str, int]:
-    """NAME[:WEIGHT] -> {name: weight}; a name is one of SOURCES or a text file's path."""
+def parse_sources(values: list[str] | None, default: list[str] = DEFAULT_SOURCES) -> dict[str, int]:
+    """NAME[:WEIGHT] -> {name: weight}; a name is one of SOURCES or a text file's path ("none" alone: no source)."""
+    if values == ["none"]:
+        return {}
     sources = {}
-    for value in values or DEFAULT_SOURCES:
+    for value in values or default:
         name, colon, weight = value.rpartition(":")
         if not colon:
             name, weight = weight, ""
@@ -114,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     with cli.user_errors(also=(ValueError, OSError)):
         sources = parse_sources(args.corpus)
+        capital_sources = parse_sources(args.capitals, DEFAULT_CAPITALS)
         orders = [int(order) for order in args.orders.split(",")]
         min_counts = parse_min_counts(args.min_count, max(orders))
         extra = {path.name: word_list(path) for path in args.words}  # UnicodeDecodeError is a ValueError
@@ -122,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         iam = iam_lines_by_split(args.rwth_lists)
         real = real_line_splits(config)
         units, report = training_units(sources, iam, real)
+        more, capitals_report = training_units(capital_sources, iam, real)
+        units += [capitals(unit) for unit in more]
+        report.update({f"{source} in capitals": counts for source, counts in capitals_report.items()})
     for source, counts in report.items():
         print(
             f"{source}: {counts['units']:,} units, {counts['dropped_overlapping_held_out']:,} dropped as held-out "

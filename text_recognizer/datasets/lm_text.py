@@ -89,6 +89,11 @@ def brown_pieces(seed: int = 0) -> list[str]:
     return [*pieces, current] if current else pieces
 
 
+def capitals(text: str) -> str:
+    """`text` in capitals, keeping each character whose capital is not one character (ß)."""
+    return "".join(upper if len(upper := char.upper()) == 1 else char for char in text)
+
+
 def real_line_splits(config: dict) -> dict[str, dict[str, list]]:
     """Lines (CorpusLine: image, text, group) of each real-line corpus by split, as the line model (card or
     experiment config) split them; a card whose recorded writers differ from the split made now is an error.
