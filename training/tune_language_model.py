@@ -4,7 +4,8 @@ the line model's card (its "language_model" entry), so that `--decoder lm` uses 
     python training/tune_language_model.py [--card CARD] [--language-model lm/english_french_chars.npz]
 
 Every pair of --lm-weights x --bonuses decodes the validation lines of each real-line corpus (never the test writers);
-the pair with the lowest mean CER of the corpora is written into the card (atomically), with the figures behind it and
+the pair with the lowest mean CER of the corpora is written into the card (the default grid, 0.4-0.7 x 1-2, brackets
+every choice the shipped models have made) (atomically), with the figures behind it and
 the word-confidence calibration fitted on the validation words it reads (text_recognizer/word_calibration.py). Where
 it lowers the validation CER of every corpus, it becomes the card's default decoder ("default": true).
 """
@@ -43,8 +44,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=DEFAULT_LANGUAGE_MODEL,
         help=f"the model file, relative to the card's folder or absolute (default {DEFAULT_LANGUAGE_MODEL})",
     )
-    parser.add_argument("--lm-weights", default="0.3,0.5,0.7,1.0", help="LM weights to try (comma-separated)")
-    parser.add_argument("--bonuses", default="0,1,2,3", help="insertion bonuses per character to try")
+    parser.add_argument("--lm-weights", default="0.4,0.5,0.6,0.7", help="LM weights to try (comma-separated)")
+    parser.add_argument("--bonuses", default="1,1.5,2", help="insertion bonuses per character to try")
     parser.add_argument("--beam-width", type=int, default=10)
     parser.add_argument("--prune", type=float, default=0.01, help="classes below this posterior are not tried")
     parser.add_argument("--lines", type=int, default=0, help="at most this many validation lines per corpus (0: all)")
