@@ -6,7 +6,8 @@ the line model's card (its "language_model" entry), so that `--decoder lm` uses 
 Every pair of --lm-weights x --bonuses decodes the validation lines of each real-line corpus (never the test writers);
 the pair with the lowest mean CER of the corpora is written into the card (atomically), with the figures behind it and
 the word-confidence calibration fitted on the validation words it reads (text_recognizer/word_calibration.py). The
-default grid (weights 0.4-0.7, bonuses 1-2) brackets every choice the shipped models have made. Where it lowers the validation CER of every corpus, it becomes the card's default decoder ("default": true).
+default grid (weights 0.4-0.7, bonuses 1-2) brackets every choice the shipped models have made. Where it lowers the
+validation CER of every corpus, it becomes the card's default decoder ("default": true).
 """
 
 import argparse
