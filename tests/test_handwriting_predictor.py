@@ -15,7 +15,7 @@ from text_recognizer.metrics import character_error_rate
 
 REAL_LINES = SUPPORT / "real_lines"
 # 16 lines, 4 from each corpus's test split (tests/support/real_lines/labels.tsv); measured CER: see MEASURED_CER.
-MEASURED_CER = 0.179  # the shipped model (run handwriting-s11) on these 16 lines, its default decoder (lm)
+MEASURED_CER = 0.191  # the shipped model (run handwriting-s12) on these 16 lines, its default decoder (lm)
 PARAGRAPHS = SUPPORT.parents[1] / "data" / "raw" / "iam" / "paragraphs_sample"
 
 
@@ -45,7 +45,9 @@ def test_real_lines_of_held_apart_writers_are_read(predictor):
     assert cer <= MEASURED_CER + 0.05, list(zip(predictions, references, strict=True))
 
 
-def test_scale_polarity_and_margins_barely_change_a_reading(predictor):
+def test_scale_polarity_and_margins_barely_change_a_reading():
+    # The network's own reading (greedy): the language model can turn a tiny change of the outputs into another word.
+    predictor = LinePredictor(decoder="greedy")
     row = real_lines()[0]
     image = cv2.imread(str(REAL_LINES / row["file"]), cv2.IMREAD_GRAYSCALE)
     text, _ = predictor.predict(image)
