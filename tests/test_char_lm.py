@@ -78,6 +78,9 @@ def test_saved_and_loaded_models_agree(tmp_path):
     for ours, theirs in zip(model.levels, loaded.levels, strict=True):  # stored as differences, read back exactly
         assert all(np.array_equal(ours[key], theirs[key]) for key in ("contexts", "starts", "gammas", "symbols"))
     assert not list(tmp_path.glob("lm/*.part*"))
+    with zipfile.ZipFile(path) as archive:  # small on disk: LZMA, and integers in their narrowest type
+        assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_LZMA}
+        assert np.load(archive.open("symbols_3.npy")).dtype == np.uint8
 
 
 def test_a_missing_model_says_how_to_build_one(tmp_path):

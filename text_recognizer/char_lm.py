@@ -153,12 +153,22 @@ class CharNgramLM:
         arrays = {"header": np.array(json.dumps(header, ensure_ascii=False)), "unigram": self.unigram}
         for length, level in enumerate(self.levels, start=1):
             stored = {**level, "contexts": np.diff(level["contexts"], prepend=0), "starts": np.diff(level["starts"])}
-            arrays.update({f"{key}_{length}": stored[key] for key in LEVEL_KEYS})
+            arrays.update({f"{key}_{length}": _narrowest(stored[key]) for key in LEVEL_KEYS})
         if self.words is not None:
             arrays["words"] = np.frombuffer("\n".join(sorted(self.words)).encode(), np.uint8)  # UTF-8: 1/4 of UTF-32
         partial = path.with_name(path.name + ".part.npz")
-        np.savez_compressed(partial, **arrays)
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_LZMA) as archive:  # 30 % smaller than deflate; np.load reads it
+            for name, array in arrays.items():
+                with archive.open(f"{name}.npy", "w", force_zip64=True) as file:
+                    np.lib.format.write_array(file, array, allow_pickle=False)
         partial.replace(path)
+
+
+def _narrowest(array: np.ndarray) -> np.ndarray:
+    """Non-negative integers in the narrowest type that holds them (a smaller file); other arrays as they are."""
+    if array.dtype.kind not in "iu" or not len(array) or array.min() < 0:
+        return array
+    return array.astype(np.min_scalar_type(int(array.max())))
 
 
 def _gram_keys(level: dict, size: int) -> np.ndarray:
@@ -174,6 +184,7 @@ def _stored_level(archive, length: int) -> dict[str, np.ndarray]:
     level = {key: archive[f"{key}_{length}"] for key in LEVEL_KEYS}
     level["contexts"] = np.cumsum(level["contexts"], dtype=np.int64)
     level["starts"] = np.concatenate([[0], np.cumsum(level["starts"], dtype=np.int64)])
+    level["symbols"] = level["symbols"].astype(np.int16)
     return level
 
 
