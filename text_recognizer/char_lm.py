@@ -153,7 +153,7 @@ class CharNgramLM:
         arrays = {"header": np.array(json.dumps(header, ensure_ascii=False)), "unigram": self.unigram}
         for length, level in enumerate(self.levels, start=1):
             stored = {**level, "contexts": np.diff(level["contexts"], prepend=0), "starts": np.diff(level["starts"])}
-            arrays.update({f"{key}_{length}": _narrowest(stored[key]) for key in LEVEL_KEYS})
+            arrays.update({f"{key}_{length}": _compact(stored[key]) for key in LEVEL_KEYS})
         if self.words is not None:
             arrays["words"] = np.frombuffer("\n".join(sorted(self.words)).encode(), np.uint8)  # UTF-8: 1/4 of UTF-32
         partial = path.with_name(path.name + ".part.npz")
@@ -164,8 +164,11 @@ class CharNgramLM:
         partial.replace(path)
 
 
-def _narrowest(array: np.ndarray) -> np.ndarray:
-    """Non-negative integers in the narrowest type that holds them (a smaller file); other arrays as they are."""
+def _compact(array: np.ndarray) -> np.ndarray:
+    """A table in a smaller type: non-negative integers in the narrowest that holds them, probabilities and backoff
+    weights in half precision (a relative error under 0.1 %, which moves a perplexity in its fifth digit)."""
+    if array.dtype.kind == "f":
+        return array.astype(np.float16)
     if array.dtype.kind not in "iu" or not len(array) or array.min() < 0:
         return array
     return array.astype(np.min_scalar_type(int(array.max())))
@@ -185,6 +188,8 @@ def _stored_level(archive, length: int) -> dict[str, np.ndarray]:
     level["contexts"] = np.cumsum(level["contexts"], dtype=np.int64)
     level["starts"] = np.concatenate([[0], np.cumsum(level["starts"], dtype=np.int64)])
     level["symbols"] = level["symbols"].astype(np.int16)
+    level["discounted"] = level["discounted"].astype(np.float32)  # the types training makes
+    level["gammas"] = level["gammas"].astype(np.float64)
     return level
 
 

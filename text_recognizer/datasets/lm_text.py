@@ -2,6 +2,7 @@
 
 Sources (units are lines, or line-length pieces of running text):
   brown           Brown corpus sentences, cut at word boundaries into pieces of handwritten-line length
+  french-prose    the fr-corpus package's 100,000 French sentences (french_prose.py), cut into pieces the same way
   iam-train       IAM lines.txt text of the lines in the RWTH *training* list only
   copiste-train   Copiste transcriptions of the line model's training writers only
   hooker-train    Hooker letters' transcriptions of the line model's training pages only
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from text_recognizer.datasets.french_prose import french_sentences
 from text_recognizer.datasets.iam_splits import rwth_lists
 from text_recognizer.datasets.iam_text import parse_lines
 from text_recognizer.datasets.sentences import brown_text
@@ -26,7 +28,7 @@ from text_recognizer.datasets.sources import processed_dir, raw_dir
 from text_recognizer.errors import DataError
 
 REAL_LINE_SOURCES = {"copiste-train": "copiste_fr", "hooker-train": "hooker", "names-train": "names"}
-SOURCES = ("brown", "iam-train", *REAL_LINE_SOURCES)
+SOURCES = ("brown", "french-prose", "iam-train", *REAL_LINE_SOURCES)
 HELD_OUT_WORDS = 5
 WORD = re.compile(r"[^\W_]+")
 PIECE_LENGTHS = (25, 65)  # Brown pieces: this many characters, drawn uniformly (IAM and Copiste lines are ~20-70)
@@ -76,7 +78,11 @@ def iam_lines_by_split(lists_folder: str | Path | None = None) -> dict[str, list
 def brown_pieces(seed: int = 0) -> list[str]:
     """The Brown corpus as line-length pieces cut at word boundaries (seeded, so the same every time)."""
     brown_text()  # makes the sentence cache when missing
-    sentences = (processed_dir("brown") / "sentences.txt").read_text().splitlines()
+    return line_pieces((processed_dir("brown") / "sentences.txt").read_text().splitlines(), seed)
+
+
+def line_pieces(sentences: list[str], seed: int = 0) -> list[str]:
+    """Running text cut at word boundaries into pieces of PIECE_LENGTHS characters, as handwritten lines are cut."""
     rng = np.random.default_rng(seed)
     pieces, current = [], ""
     limit = rng.integers(*PIECE_LENGTHS)
@@ -154,6 +160,8 @@ def source_texts(source: str, iam: dict[str, list[str]], real: dict[str, dict[st
     """The units of one source: a name of SOURCES, or a text file's non-empty lines."""
     if source == "brown":
         return brown_pieces()
+    if source == "french-prose":
+        return line_pieces(french_sentences())
     if source == "iam-train":
         return iam["train"]
     if source in REAL_LINE_SOURCES:
