@@ -160,6 +160,12 @@ def all_numbers(value) -> list[float]:
     return [value] if isinstance(value, int | float) and not isinstance(value, bool) else []
 
 
+def test_a_key_with_a_newline_is_named_on_one_line():  # found by the generated configs below
+    with pytest.raises(ConfigError) as error:
+        validate({"model": "LineModelCtc", "experiment_group": {"a\nb": math.inf}})
+    assert str(error.value) == '"experiment_group.a\\nb" must be a finite number, got inf.'
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(configs())
 def test_generated_configs_validate_to_sane_values_or_raise_config_error(config):

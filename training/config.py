@@ -171,13 +171,13 @@ def _train_args(given: dict[str, Any]) -> TrainArgs:
 def _check_values(raw: dict) -> None:
     """Values no setting can take, wherever they are: NaN or infinite numbers, integers beyond int64, seeds outside
     0..2**32-1, and nesting deeper than MAX_DEPTH (walked without recursion, so any depth is safe to look at)."""
-    stack: list[tuple[str, Any, int]] = [(key, value, 1) for key, value in raw.items()]
+    stack: list[tuple[str, Any, int]] = [(_printable(key), value, 1) for key, value in raw.items()]
     while stack:
         where, value, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise ConfigError(f'The config is nested more than {MAX_DEPTH} levels deep at "{where}".')
         if isinstance(value, dict):
-            stack.extend((f"{where}.{key}", item, depth + 1) for key, item in value.items())
+            stack.extend((f"{where}.{_printable(key)}", item, depth + 1) for key, item in value.items())
         elif isinstance(value, list | tuple):
             stack.extend((f"{where}[{i}]", item, depth + 1) for i, item in enumerate(value))
         elif isinstance(value, float) and not math.isfinite(value):
@@ -187,6 +187,12 @@ def _check_values(raw: dict) -> None:
                 raise ConfigError(f'"{where}" must be an integer from 0 to {MAX_SEED}, got {value!r}.')
             if abs(value) > MAX_INT:
                 raise ConfigError(f'"{where}" is too large: integers here are at most {MAX_INT} (int64).')
+
+
+def _printable(key: Any) -> str:
+    """A key as it can be named in a one-line message: control characters (a newline in a key) escaped."""
+    key = str(key)
+    return key if key.isprintable() else key.encode("unicode_escape").decode("ascii")
 
 
 def _check_fractions(name: str, given: dict[str, Any]) -> None:
