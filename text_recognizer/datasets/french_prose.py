@@ -5,7 +5,7 @@ import json
 import tarfile
 from pathlib import Path
 
-from text_recognizer.datasets.sources import existing, fetch, processed_dir
+from text_recognizer.datasets.sources import cached_sentences
 from text_recognizer.errors import DataError
 
 SOURCE = "french_prose"
@@ -16,14 +16,8 @@ FRENCH_CHARACTERS = frozenset(map(chr, [*range(0x20, 0x7F), *range(0xA0, 0x100)]
 
 
 def french_sentences() -> list[str]:
-    """The sentences, one per line, cached in data/processed/french_prose/ after the first read of the tarball."""
-    cache = processed_dir(SOURCE) / "sentences.txt"
-    if not existing(cache):
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_name(cache.name + ".part")
-        partial.write_text("\n".join(read_fr_corpus(fetch(SOURCE))), encoding="utf-8")
-        partial.replace(cache)
-    return cache.read_text(encoding="utf-8").splitlines()
+    """The sentences, cached in data/processed/french_prose/ after the first read of the tarball."""
+    return cached_sentences(SOURCE, read_fr_corpus)
 
 
 def read_fr_corpus(tarball: Path) -> list[str]:

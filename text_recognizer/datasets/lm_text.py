@@ -23,8 +23,8 @@ import numpy as np
 from text_recognizer.datasets.french_prose import french_sentences
 from text_recognizer.datasets.iam_splits import rwth_lists
 from text_recognizer.datasets.iam_text import parse_lines
-from text_recognizer.datasets.sentences import brown_text
-from text_recognizer.datasets.sources import processed_dir, raw_dir
+from text_recognizer.datasets.sentences import brown_sentences
+from text_recognizer.datasets.sources import raw_dir
 from text_recognizer.errors import DataError
 
 REAL_LINE_SOURCES = {"copiste-train": "copiste_fr", "hooker-train": "hooker", "names-train": "names"}
@@ -77,8 +77,7 @@ def iam_lines_by_split(lists_folder: str | Path | None = None) -> dict[str, list
 
 def brown_pieces(seed: int = 0) -> list[str]:
     """The Brown corpus as line-length pieces cut at word boundaries (seeded, so the same every time)."""
-    brown_text()  # makes the sentence cache when missing
-    return line_pieces((processed_dir("brown") / "sentences.txt").read_text().splitlines(), seed)
+    return line_pieces(brown_sentences(), seed)
 
 
 def line_pieces(sentences: list[str], seed: int = 0) -> list[str]:

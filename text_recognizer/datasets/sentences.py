@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from text_recognizer.datasets.sources import existing, fetch, processed_dir
+from text_recognizer.datasets.sources import cached_sentences
 from text_recognizer.errors import DataError
 
 SOURCE = "brown"
@@ -38,15 +38,14 @@ def read_brown(zip_path: Path) -> list[str]:
         ) from None
 
 
+def brown_sentences() -> list[str]:
+    """The corpus's sentences, cached in data/processed/brown/."""
+    return cached_sentences(SOURCE, read_brown)
+
+
 def brown_text() -> str:
-    """The corpus as one text (sentences separated by a space), cached in data/processed/brown/."""
-    cache = processed_dir(SOURCE) / "sentences.txt"
-    if not existing(cache):
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_name(cache.name + ".part")
-        partial.write_text("\n".join(read_brown(fetch(SOURCE))))
-        partial.replace(cache)
-    return cache.read_text().replace("\n", " ")
+    """The corpus as one text (sentences separated by a space)."""
+    return " ".join(brown_sentences())
 
 
 class SentenceSampler:

@@ -3,6 +3,7 @@
 import hashlib
 import os
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import toml
@@ -78,6 +79,18 @@ def fetch(source: str) -> Path:
         if candidate.exists():
             return _verified(candidate, meta["sha256"])
     return _download(meta["url"], local, meta["sha256"])
+
+
+def cached_sentences(source: str, read: Callable[[Path], list[str]]) -> list[str]:
+    """The sentences `read` takes from the source's verified raw file, cached one per line in
+    data/processed/<source>/sentences.txt (written under a temporary name, then renamed)."""
+    cache = processed_dir(source) / "sentences.txt"
+    if not existing(cache):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_name(cache.name + ".part")
+        partial.write_text("\n".join(read(fetch(source))), encoding="utf-8")
+        partial.replace(cache)
+    return cache.read_text(encoding="utf-8").splitlines()
 
 
 def _download(url: str, destination: Path, expected_sha256: str) -> Path:
