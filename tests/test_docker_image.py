@@ -111,6 +111,15 @@ def image_environment() -> dict:
     return env
 
 
+def compile_search_at_build(app: Path, env: dict) -> None:
+    """Run the Dockerfile's build step that compiles the language-model search into $NUMBA_CACHE_DIR (the chown
+    after it left out), and check that the cache it leaves is there."""
+    (compile_step,) = [arguments for instruction, arguments in instructions() if "compile_search" in arguments]
+    command = shlex.split(compile_step.split("&&")[0])
+    subprocess.run(as_run_here(command, 0), cwd=app, env=env, check=True, timeout=300)
+    assert any(Path(env["NUMBA_CACHE_DIR"]).rglob("*.nbi")), "no compiled search in the cache"
+
+
 def run_health_check(command: list[str], env: dict, app: Path) -> int:
     return subprocess.run(command, cwd=app, env=env, capture_output=True, timeout=30).returncode
 
@@ -130,6 +139,8 @@ def test_the_image_command_serves_and_its_health_check_waits_for_the_models(miss
         app = Path(scratch) / "app"
         # Without the line model's card, the image cannot serve lines: it must not report healthy.
         image_files(build_context(), app, leave_out=missing)
+        env = {name: value.replace("/app/", f"{app}/") for name, value in env.items()}  # the WORKDIR is `app` here
+        compile_search_at_build(app, env)
         where = subprocess.run(
             [sys.executable, "-c", "import text_recognizer; print(text_recognizer.__file__)"],
             cwd=app,

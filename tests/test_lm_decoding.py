@@ -1,14 +1,12 @@
 """Beam search with a language model on hand-worked posteriors: the language model flips a close greedy choice, a
 lexicon and hot words steer words, and confidences point at the characters the network was unsure of."""
 
-import gc
 import pickle
-from array import array
 
 import numpy as np
 import pytest
 
-from text_recognizer.char_lm import train_language_model
+from text_recognizer.char_lm import EOS, train_language_model
 from text_recognizer.confidences import (
     Reading,
     align,
@@ -18,7 +16,9 @@ from text_recognizer.confidences import (
     word_confidences,
 )
 from text_recognizer.ctc import beam_decode, greedy_decode
+from text_recognizer.errors import DataError
 from text_recognizer.lm_decoding import LanguageModelScorer, WordRules, lm_beam_decode
+from text_recognizer.lm_search import _row_of, language_model_row, next_state
 
 MAPPING = ["<B>", " ", "a", "b", "e", "h", "n", "t"]
 TEXTS = ["the hat", "then the ant", "the tent", "a bat", "the hen ate", "tab the bet"] * 5
@@ -100,19 +100,48 @@ def test_hot_words_win_close_calls_and_their_bonus_is_taken_back_from_other_word
     assert text(lm_beam_decode(ant_or_ent, scorer, MAPPING, lm_weight=0.0)[0]) == "ent"
     rules = WordRules(hot_words=["ANT"], bonus=1.0)
     assert text(lm_beam_decode(ant_or_ent, scorer, MAPPING, lm_weight=0.0, rules=rules)[0]) == "ant"
-    word, granted, change = rules.extend("an", 2.0, "d")  # "and" is no hot word: the bonus of "an" is taken back
-    assert (word, granted, change) == ("and", 0.0, -2.0)
-    assert rules.close("ant", 3.0) == 0.0 and rules.close("an", 2.0) == -2.0
+    # "ant" only begins the hot word "anthem": its bonus is taken back where the word ends, at the line's end or
+    # at a space, so it does not win.
+    longer = WordRules(hot_words=["anthem"], bonus=1.0)
+    assert text(lm_beam_decode(ant_or_ent, scorer, MAPPING, lm_weight=0.0, rules=longer)[0]) == "ent"
+    then_a_word = np.concatenate([ant_or_ent, posteriors([{" ": 0.9}, {}, {"a": 0.9}])])
+    assert text(lm_beam_decode(then_a_word, scorer, MAPPING, lm_weight=0.0, rules=longer)[0]) == "ent a"
+    assert text(lm_beam_decode(then_a_word, scorer, MAPPING, lm_weight=0.0, rules=rules)[0]) == "ant a"
 
 
-def test_the_score_cache_keeps_compact_entries(scorer):
-    # Tuple states and tuples of Python floats in a full cache halved lm decoding speed in a long-lived process.
-    state = scorer.start
-    for label in (1, 2, 3, 1):
-        assert len(scorer.scores(state)) == len(MAPPING) + 1
-        state = scorer.next_state(state, label)
-    assert len(scorer.cache) >= 4 and not any(gc.is_tracked(key) for key in scorer.cache)
-    assert all(isinstance(value, array) and value.typecode == "d" for value in scorer.cache.values())
+def test_the_compiled_search_scores_with_the_language_model_itself(scorer):
+    model = train_language_model(TEXTS, 4)
+    to_model = [model.index[char] for char in MAPPING[1:]]
+    state, context = scorer.start, list(model.start)
+    for char in "the h":
+        row = np.empty(len(MAPPING) + 1)
+        language_model_row(state, scorer.tables, row)
+        with np.errstate(divide="ignore"):  # symbols the model never predicts (the start symbol)
+            expected = np.log(model.distribution(tuple(context)))
+        assert row[1:-1] == pytest.approx(expected[to_model]) and row[-1] == pytest.approx(expected[model.index[EOS]])
+        state = next_state(state, model.index[char], scorer.tables)
+        context = [*context[1:], model.index[char]]
+
+
+def test_the_row_cache_empties_when_half_full_and_still_answers_right(scorer):
+    cache = (np.full(8, -1, np.int64), np.zeros(8, np.int64), np.zeros(1, np.int64))
+    rows = np.empty((2, len(MAPPING) + 1))
+    states = [scorer.start]
+    for label in (2, 3, 4, 5, 6, 7):
+        states.append(next_state(states[-1], scorer.tables[8][label], scorer.tables))
+    for state in states + states[:2]:
+        index, rows = _row_of(state, cache, rows, scorer.tables)
+        expected = np.empty(len(MAPPING) + 1)
+        language_model_row(state, scorer.tables, expected)
+        assert np.array_equal(rows[index], expected)
+        assert cache[2][0] <= 4  # emptied rather than filled past half
+
+
+def test_a_language_model_too_long_for_the_states_is_refused():
+    model = train_language_model(TEXTS, 4)
+    model.order = 40  # 40-grams over these symbols do not fit a 64-bit state
+    with pytest.raises(DataError, match="lower order"):
+        LanguageModelScorer(model, MAPPING)
 
 
 def test_alignment_follows_the_best_path():

@@ -60,11 +60,11 @@ class CharNgramLM:
 
     def distribution(self, context: tuple[int, ...]) -> np.ndarray:
         """P(symbol | the last order-1 ids of `context`) for every vocabulary symbol (float64, sums to 1)."""
-        keys, starts, gammas, symbols, discounted = self._flat()
+        keys, starts, gammas, symbols, discounted, offsets = self.flat_tables()
         wanted, code, power = [], 0, 1
         for length in range(1, min(len(context), self.order - 1) + 1):
             code += context[-length] * power
-            wanted.append(code + self._offsets[length - 1])
+            wanted.append(code + offsets[length - 1])
             power *= self.size
         if not wanted:
             return self.unigram.copy()
@@ -80,12 +80,15 @@ class CharNgramLM:
         probabilities += scale * self.unigram
         return probabilities
 
-    def _flat(self) -> tuple[np.ndarray, ...]:
-        """Every level's tables in one sorted key space (context code + an offset per length), made on first use."""
+    def flat_tables(self) -> tuple[np.ndarray, ...]:
+        """Every level's tables in one sorted key space (context code + an offset per length), made on first use:
+        (keys, starts, gammas, symbols, discounted, offsets). A context of length L (newest symbol the lowest
+        base-`size` digit) has key code + offsets[L-1]; its symbols and discounted probabilities lie at
+        starts[row]:starts[row+1] of the row where its key is."""
         if not hasattr(self, "_tables"):
-            self._offsets = [sum(self.size**j for j in range(1, length)) for length in range(1, self.order)]
+            offsets = [sum(self.size**j for j in range(1, length)) for length in range(1, self.order)]
             shift = np.cumsum([0] + [len(level["symbols"]) for level in self.levels])
-            keys = [level["contexts"] + offset for level, offset in zip(self.levels, self._offsets, strict=True)]
+            keys = [level["contexts"] + offset for level, offset in zip(self.levels, offsets, strict=True)]
             starts = [level["starts"][:-1] + first for level, first in zip(self.levels, shift[:-1], strict=True)]
             self._tables = (
                 np.concatenate([np.zeros(0, np.int64), *keys]),
@@ -93,6 +96,7 @@ class CharNgramLM:
                 np.concatenate([np.zeros(0), *(level["gammas"] for level in self.levels)]),
                 np.concatenate([np.zeros(0, np.intp), *(level["symbols"] for level in self.levels)]).astype(np.intp),
                 np.concatenate([np.zeros(0, np.float32), *(level["discounted"] for level in self.levels)]),
+                np.array(offsets, np.int64),
             )
         return self._tables
 

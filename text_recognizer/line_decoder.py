@@ -20,7 +20,7 @@ from text_recognizer.char_lm import load_language_model
 from text_recognizer.confidences import Reading, greedy_confidences, reading
 from text_recognizer.ctc import beam_decode, greedy_decode, slot_decode
 from text_recognizer.errors import DataError
-from text_recognizer.lm_decoding import LanguageModelScorer, WordRules, lm_beam_decode
+from text_recognizer.lm_decoding import LanguageModelScorer, WordRules, compile_search, lm_beam_decode
 from text_recognizer.word_calibration import WordCalibration
 
 DECODERS = ("greedy", "beam", "lm")
@@ -55,6 +55,7 @@ class LineDecoder:
             self.settings = language_model_settings(card, language_model)
             self.beam_width = beam_width if beam_width > 1 else int(self.settings["beam_width"])
             self.scorer = LanguageModelScorer(self.settings["model"], self.mapping)
+            compile_search()  # now, while the predictor loads, rather than on its first line
             self.rules = WordRules(lexicon, hot_words) if lexicon is not None or hot_words else None
             # A lexicon forbids most extensions; trying fewer classes as well can leave a line no allowed path.
             self.prune = float(self.settings["prune"]) if lexicon is None else min(float(self.settings["prune"]), 1e-3)
