@@ -4,11 +4,11 @@ web API, and the API's latency with 8 concurrent page requests.
     python bench/pages.py [--rounds 10] [--clients 8] [--seconds 20] [--workers 2] [--format json]
 
 CLI path: the predictor from the predictor table (as `--pages` loads it, after one warm-up page), then per round
-the four pages read from their files, read by the page predictor together (detector + line model, greedy) and
-written in --format (the document bytes, not to disk): pages/s is the median round's. API: `python -m api.serve`
-(shipped weights, --workers processes, as `make serve`) on 127.0.0.1; first one client posting the pages one after
-another (pages/s), then --clients clients at once for --seconds (pages/s, p50, p99 at the client, errors). It prints
-the load average it saw: run it alone, or say what else ran.
+the four pages read from their files, read by the page predictor together (detector + line model, its default
+decoder) and written in --format (the document bytes, not to disk): pages/s is the median round's. API:
+`python -m api.serve` (shipped weights, --workers processes, as `make serve`) on 127.0.0.1; first one client posting
+the pages one after another (pages/s), then --clients clients at once for --seconds (pages/s, p50, p99 at the client,
+errors). It prints the load average it saw: run it alone, or say what else ran.
 """
 
 import argparse

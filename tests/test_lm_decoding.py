@@ -119,22 +119,22 @@ def test_the_compiled_search_scores_with_the_language_model_itself(scorer):
         with np.errstate(divide="ignore"):  # symbols the model never predicts (the start symbol)
             expected = np.log(model.distribution(tuple(context)))
         assert row[1:-1] == pytest.approx(expected[to_model]) and row[-1] == pytest.approx(expected[model.index[EOS]])
-        state = next_state(state, model.index[char], scorer.tables)
+        state = next_state(state, model.index[char], model.size ** (model.order - 2), model.size)
         context = [*context[1:], model.index[char]]
 
 
-def test_the_row_cache_empties_when_half_full_and_still_answers_right(scorer):
-    cache = (np.full(8, -1, np.int64), np.zeros(8, np.int64), np.zeros(1, np.int64))
-    rows = np.empty((2, len(MAPPING) + 1))
+def test_the_row_cache_empties_when_full_and_still_answers_right(scorer):
+    cache = (np.full(8, -1, np.int64), np.zeros(8, np.int64), np.zeros(1, np.int64), np.empty((4, len(MAPPING) + 1)))
+    model = train_language_model(TEXTS, 4)
     states = [scorer.start]
     for label in (2, 3, 4, 5, 6, 7):
-        states.append(next_state(states[-1], scorer.tables[8][label], scorer.tables))
+        states.append(next_state(states[-1], scorer.tables[8][label], model.size**2, model.size))
     for state in states + states[:2]:
-        index, rows = _row_of(state, cache, rows, scorer.tables)
+        index = _row_of(state, cache, scorer.tables)
         expected = np.empty(len(MAPPING) + 1)
         language_model_row(state, scorer.tables, expected)
-        assert np.array_equal(rows[index], expected)
-        assert cache[2][0] <= 4  # emptied rather than filled past half
+        assert np.array_equal(cache[3][index], expected)
+        assert cache[2][0] <= 4  # emptied rather than written past its rows
 
 
 def test_a_language_model_too_long_for_the_states_is_refused():

@@ -54,13 +54,14 @@ class LanguageModelScorer:
         )
         self.start = int(sum(symbol * model.size**at for at, symbol in enumerate(reversed(model.start))))
         # The language model's log-probabilities after each state met so far, from line to line: a hash table of
-        # states (keys, their rows, [rows used]) that empties when half full, and the rows.
+        # states (keys, their rows, [rows used]) and the rows, emptied when full (lm_search._row_of). The rows are
+        # only reserved here: the system gives memory to those written.
         self.cache = (
             np.full(2 * CACHE_LIMIT, -1, np.int64),
             np.zeros(2 * CACHE_LIMIT, np.int64),
             np.zeros(1, np.int64),
+            np.empty((CACHE_LIMIT, len(mapping) + 1)),
         )
-        self.rows = np.empty((1024, len(mapping) + 1))
 
     def search(
         self,
@@ -76,7 +77,7 @@ class LanguageModelScorer:
         a process compiles it, or loads it from numba's cache (compile_search)."""
         candidates = probabilities >= prune
         blank_only = (candidates.sum(axis=1) == 1) & candidates[:, blank]
-        *found, self.rows = _compiled().prefix_search(
+        return _compiled().prefix_search(
             probabilities,
             candidates,
             blank_only,
@@ -88,9 +89,7 @@ class LanguageModelScorer:
             blank,
             rules,
             self.cache,
-            self.rows,
         )
-        return tuple(found)
 
 
 class WordRules:

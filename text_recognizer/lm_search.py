@@ -37,15 +37,16 @@ def language_model_row(state, tables, out):
         out[k] = np.log(probabilities[to_model[k]] + scale * unigram[to_model[k]])
 
 
-@njit(cache=True)
-def next_state(state, symbol, tables):
-    powers, offsets = tables[6], tables[7]
-    if len(offsets) == 0:
+@njit(cache=True, inline="always")
+def next_state(state, symbol, digits_kept, base):
+    """The state after `symbol`: `state` less its oldest digit (digits_kept = base**(order-2), base the model's
+    number of symbols; 0 for order 1: no context), then `symbol`."""
+    if digits_kept == 0:
         return 0
-    return (state % powers[len(offsets) - 1]) * powers[1] + symbol
+    return (state % digits_kept) * base + symbol
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _trie_child(keys, values, node, code):
     if node < 0:
         return -1
@@ -62,17 +63,7 @@ PARENT, LAST, STATE, LEX, HOT, PEAK_FRAME, GROWN_AT, GROWN_ON, FIRST_CHILD, NEXT
 SCORE, GRANTED, PEAK = range(3)
 
 
-@njit(cache=True)
-def _grown(table):
-    """The table with twice the rows (element by element: a slice assignment costs numba seconds to compile)."""
-    bigger = np.empty((2 * len(table), table.shape[1]), table.dtype)
-    old, new = table.reshape(-1), bigger.reshape(-1)
-    for at in range(len(old)):
-        new[at] = old[at]
-    return bigger
-
-
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _slot(node, t, ints, grown_nodes, count):
     """A node's entry among the prefixes grown on frame t, added (in the order they were grown) when new."""
     if ints[node, GROWN_ON] == t:
@@ -82,57 +73,81 @@ def _slot(node, t, ints, grown_nodes, count):
     return count, count + 1
 
 
-@njit(cache=True)
-def _row_of(state, cache, rows, tables):
-    """The index in `rows` of a state's language-model row, computed on first use; (index, rows) as rows may grow.
-    cache: (keys, row indices, [rows used]), an open-addressing hash table of states, emptied when half full."""
-    keys, found, used = cache
+@njit(cache=True, inline="always")
+def _place(state, keys):
+    """Where a state is, or would go, in the open-addressing hash table `keys` (-1: empty; linear probing)."""
     mask = len(keys) - 1
-    home = int((np.uint64(state) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)) & mask
-    at = home
-    while keys[at] != -1:
-        if keys[at] == state:
-            return found[at], rows
+    at = int((np.uint64(state) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)) & mask
+    while keys[at] != -1 and keys[at] != state:
         at = (at + 1) & mask
-    if 2 * used[0] >= len(keys):
+    return at
+
+
+@njit(cache=True)
+def _row_of(state, cache, tables):
+    """The index in the cache's rows of a state's language-model row, computed on first use. cache: (keys, their
+    rows, [rows used], rows): a hash table of states twice as long as `rows` (_place), emptied when `rows` is full."""
+    keys, found, used, rows = cache
+    at = _place(state, keys)
+    if keys[at] == state:
+        return found[at]
+    if used[0] == len(rows):
         keys[:] = -1
         used[0] = 0
-        at = home
-    if used[0] == len(rows):
-        rows = _grown(rows)
+        at = _place(state, keys)
     keys[at], found[at] = state, used[0]
     language_model_row(state, tables, rows[used[0]])
     used[0] += 1
-    return found[at], rows
+    return found[at]
 
 
 @njit(cache=True)
 def prefix_search(
-    probabilities, candidates, blank_only, tables, start, beam_width, lm_weight, bonus, blank, rules, cache, rows
+    probabilities, candidates, blank_only, tables, start, beam_width, lm_weight, bonus, blank, rules, cache
 ):
     """The best prefix of a line: (labels, log P_ctc of the prefix, the frame each label was read on, the language
-    model's row after each label's context, `rows` grown). rules: (on, letters, has_lexicon, lexicon keys, values,
-    terminal, hot keys, values, terminal, hot-word bonus). cache and rows: language-model rows computed so far, kept
+    model's row after each label's context). rules: (on, letters, has_lexicon, lexicon keys, values,
+    terminal, hot keys, values, terminal, hot-word bonus). cache: the language-model rows computed so far, kept
     from line to line (_row_of). See lm_decoding.lm_beam_decode for what the search does."""
     classes = probabilities.shape[1]
-    ints, floats = np.empty((64, 11), np.int64), np.empty((64, 3))  # node tables (np.full costs a second's compiling)
+    keys, found, _, rows = cache
+    rules_on = rules[0]
+    powers, offsets, to_model = tables[6], tables[7], tables[8]
+    digits_kept, base = (powers[len(offsets) - 1] if len(offsets) else 0), powers[1]
+    # Every buffer is made once, at its largest, and never replaced: an array variable reassigned inside the loops
+    # cost an atomic reference count per use, half the search's time. A frame adds at most one prefix per beam entry
+    # and class tried.
+    most_tried, tried_in_all = 1, 0
+    for t in range(len(probabilities)):
+        if not blank_only[t]:
+            tried = 0
+            for label in range(classes):
+                tried += candidates[t, label]
+            most_tried, tried_in_all = max(most_tried, tried), tried_in_all + tried
+    ints = np.empty((1 + beam_width * tried_in_all, 11), np.int64)  # node tables (np.full: a second's compiling)
+    floats = np.empty((len(ints), 3))
     for column in range(11):
         ints[0, column] = -1
     ints[0, STATE], ints[0, LEX], ints[0, HOT], ints[0, ALLOWED] = start, 0, 0, 1
     floats[0, SCORE], floats[0, GRANTED], floats[0, PEAK] = 0.0, 0.0, 0.0
     nodes = 1
     labels = np.empty(classes, np.int64)  # the classes tried on a frame
-    grown_nodes, grown_blank, grown_label = np.empty(0, np.int64), np.empty(0), np.empty(0)
-    beam_nodes = np.zeros(1, np.int64)
-    beam_blank = np.ones(1)  # P(ends in blank), P(ends in a label), per beam entry
-    beam_label = np.zeros(1)
+    room = beam_width * (most_tried + 1)
+    grown_nodes, grown_blank, grown_label, ranks = (
+        np.empty(room, np.int64),
+        np.empty(room),
+        np.empty(room),
+        np.empty(room),
+    )
+    kept = np.empty(beam_width, np.int64)
+    beam_nodes, beam_blank, beam_label = np.zeros(beam_width, np.int64), np.ones(beam_width), np.zeros(beam_width)
+    beams = 1  # entries in the beam: prefix, P(ends in blank), P(ends in a label)
     log_scale = 0.0
     for t in range(len(probabilities)):
-        step = probabilities[t]
         if blank_only[t]:
-            p = float(step[blank])
+            p = float(probabilities[t, blank])
             total = 0.0
-            for i in range(len(beam_nodes)):
+            for i in range(beams):
                 beam_blank[i] = (beam_blank[i] + beam_label[i]) * p
                 beam_label[i] = 0.0
                 total += beam_blank[i] + beam_label[i]
@@ -142,16 +157,14 @@ def prefix_search(
                 if candidates[t, label]:
                     labels[tried] = label
                     tried += 1
-            size = len(beam_nodes) * (tried + 1)
-            if size > len(grown_nodes):
-                grown_nodes, grown_blank, grown_label = np.empty(size, np.int64), np.empty(size), np.empty(size)
-            for i in range(size):
+            for i in range(beams * (tried + 1)):
                 grown_blank[i], grown_label[i] = 0.0, 0.0
             count = 0
-            for i in range(len(beam_nodes)):
+            for i in range(beams):
                 node, p_blank, p_label = beam_nodes[i], beam_blank[i], beam_label[i]
-                for label in labels[:tried]:
-                    p = float(step[label])
+                for j in range(tried):
+                    label = labels[j]
+                    p = float(probabilities[t, label])
                     if label == blank:
                         slot, count = _slot(node, t, ints, grown_nodes, count)
                         grown_blank[slot] += (p_blank + p_label) * p
@@ -170,13 +183,17 @@ def prefix_search(
                     while extended >= 0 and ints[extended, LAST] != label:
                         extended = ints[extended, NEXT_SIBLING]
                     if extended < 0:  # a new prefix: score it and apply the word rules
-                        if nodes == len(ints):
-                            ints, floats = _grown(ints), _grown(floats)
                         extended = nodes
                         nodes += 1
-                        row, rows = _row_of(ints[node, STATE], cache, rows, tables)
+                        state = ints[node, STATE]
+                        at = _place(state, keys)  # a cached row, found inline; a new one (rare) from _row_of
+                        row = found[at] if keys[at] == state else _row_of(state, cache, tables)
                         score = floats[node, SCORE] + lm_weight * rows[row, label] + bonus
-                        _extend(node, extended, label, ints, floats, score, tables, rules)
+                        lex, hot, granted, allowed = 0, 0, 0.0, True
+                        if rules_on:
+                            score, lex, hot, granted, allowed = _word_rules(node, label, ints, floats, score, rules)
+                        state = next_state(state, to_model[label], digits_kept, base)
+                        _link(node, extended, label, ints, floats, score, state, lex, hot, granted, allowed)
                     if not ints[extended, ALLOWED]:
                         continue
                     slot, count = _slot(extended, t, ints, grown_nodes, count)
@@ -185,30 +202,27 @@ def prefix_search(
                         floats[extended, PEAK], ints[extended, PEAK_FRAME] = p, t
             if count == 0:
                 continue
-            ranks = np.empty(count)
             for i in range(count):
                 ranks[i] = _log(grown_blank[i] + grown_label[i]) + floats[grown_nodes[i], SCORE]
-            kept = _largest(ranks, beam_width)
-            beam_nodes, beam_blank, beam_label = np.empty(len(kept), np.int64), np.empty(len(kept)), np.empty(len(kept))
+            beams = _largest(ranks, count, kept)
             total = 0.0
-            for i in range(len(kept)):
-                beam_nodes[i], beam_blank[i], beam_label[i] = (
-                    grown_nodes[kept[i]],
-                    grown_blank[kept[i]],
-                    grown_label[kept[i]],
-                )
+            for i in range(beams):
+                at = kept[i]
+                beam_nodes[i], beam_blank[i], beam_label[i] = grown_nodes[at], grown_blank[at], grown_label[at]
                 total += beam_blank[i] + beam_label[i]
         if total <= 0:
             break
         log_scale += np.log(total)
-        for i in range(len(beam_nodes)):
+        for i in range(beams):
             beam_blank[i] /= total
             beam_label[i] /= total
     best, best_score = 0, -np.inf
-    for i in range(len(beam_nodes)):
+    for i in range(beams):
         node = beam_nodes[i]
-        row, rows = _row_of(ints[node, STATE], cache, rows, tables)
-        final = floats[node, SCORE] + lm_weight * rows[row, -1] + _word_end(node, ints, floats, rules)
+        row = _row_of(ints[node, STATE], cache, tables)
+        final = floats[node, SCORE] + lm_weight * rows[row, -1]
+        if rules_on:
+            final += _word_end(node, ints, floats, rules)
         final += _log(beam_blank[i] + beam_label[i])
         if i == 0 or final > best_score:
             best, best_score = i, final
@@ -225,40 +239,38 @@ def prefix_search(
     for at in range(length - 1, -1, -1):
         path[at], frames[at] = ints[node, LAST], ints[node, PEAK_FRAME]
         node = ints[node, PARENT]
-        row, rows = _row_of(ints[node, STATE], cache, rows, tables)
+        row = _row_of(ints[node, STATE], cache, tables)
         for k in range(rows.shape[1]):
             contexts[at, k] = rows[row, k]
-    return path, log_p, frames, contexts, rows
+    return path, log_p, frames, contexts
 
 
 @njit(cache=True)
-def _extend(node, child, label, ints, floats, score, tables, rules):
-    """Fill in a new child of `node`: its score (`score`, with the word rules' changes), LM state,
-    word-rule state and whether the rules allow it; linked first among the node's children."""
-    on, letters, has_lexicon, lex_keys, lex_values, _, hot_keys, hot_values, _, hot_bonus = rules
-    lex, hot, granted, allowed = 0, 0, 0.0, True
-    if on:
-        code = letters[label]
-        if code >= 0:  # a letter: the word goes on
-            lex = ints[node, LEX]
-            if has_lexicon:
-                lex = _trie_child(lex_keys, lex_values, lex, code)
-                allowed = lex >= 0
-            hot = _trie_child(hot_keys, hot_values, ints[node, HOT], code)
-            if hot >= 0:
-                granted = floats[node, GRANTED] + hot_bonus
-                score += hot_bonus
-            else:
-                score -= floats[node, GRANTED]
-        else:  # the word ends
-            change = _word_end(node, ints, floats, rules)
-            allowed = change > -np.inf
-            score += change
-    ints[child, PARENT], ints[child, LAST], ints[child, STATE] = (
-        node,
-        label,
-        next_state(ints[node, STATE], tables[8][label], tables),
-    )
+def _word_rules(node, label, ints, floats, score, rules):
+    """The word rules applied to `node` extended by `label`: (score, lexicon and hot-word trie nodes, hot-word bonus
+    granted, whether the rules allow it)."""
+    _, letters, has_lexicon, lex_keys, lex_values, _, hot_keys, hot_values, _, hot_bonus = rules
+    code = letters[label]
+    if code < 0:  # the word ends
+        change = _word_end(node, ints, floats, rules)
+        return score + change, 0, 0, 0.0, change > -np.inf
+    lex, allowed, granted = ints[node, LEX], True, 0.0  # a letter: the word goes on
+    if has_lexicon:
+        lex = _trie_child(lex_keys, lex_values, lex, code)
+        allowed = lex >= 0
+    hot = _trie_child(hot_keys, hot_values, ints[node, HOT], code)
+    if hot >= 0:
+        granted = floats[node, GRANTED] + hot_bonus
+        score += hot_bonus
+    else:
+        score -= floats[node, GRANTED]
+    return score, lex, hot, granted, allowed
+
+
+@njit(cache=True, inline="always")
+def _link(node, child, label, ints, floats, score, state, lex, hot, granted, allowed):
+    """Fill in a new child of `node` and link it first among the node's children."""
+    ints[child, PARENT], ints[child, LAST], ints[child, STATE] = node, label, state
     ints[child, LEX], ints[child, HOT], ints[child, ALLOWED] = lex, hot, allowed
     ints[child, PEAK_FRAME], ints[child, GROWN_ON] = 0, -1
     ints[child, NEXT_SIBLING], ints[child, FIRST_CHILD] = ints[node, FIRST_CHILD], -1
@@ -266,13 +278,11 @@ def _extend(node, child, label, ints, floats, score, tables, rules):
     floats[child, SCORE], floats[child, GRANTED], floats[child, PEAK] = score, granted, 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _word_end(node, ints, floats, rules):
     """The score change when the word in progress at `node` ends: -inf where the lexicon forbids it, else its
     hot-word bonus taken back unless it is a whole hot word."""
-    on, _, has_lexicon, _, _, lex_terminal, _, _, hot_terminal, _ = rules
-    if not on:
-        return 0.0
+    _, _, has_lexicon, _, _, lex_terminal, _, _, hot_terminal, _ = rules
     lex, hot = ints[node, LEX], ints[node, HOT]
     if has_lexicon and lex != 0 and not lex_terminal[lex]:
         return -np.inf
@@ -282,11 +292,11 @@ def _word_end(node, ints, floats, rules):
 
 
 @njit(cache=True)
-def _largest(values, count):
-    """Indices of the `count` largest values, largest first; ties keep their order (as heapq.nlargest does)."""
-    kept = np.empty(min(count, len(values)), np.int64)
+def _largest(values, count, kept):
+    """Fill `kept` with the indices of the largest of values[:count], largest first, ties in their order (as
+    heapq.nlargest keeps them); how many it holds."""
     size = 0
-    for i in range(len(values)):
+    for i in range(count):
         at = size
         while at > 0 and values[kept[at - 1]] < values[i]:
             at -= 1
@@ -295,9 +305,9 @@ def _largest(values, count):
                 kept[move] = kept[move - 1]
             kept[at] = i
             size = min(size + 1, len(kept))
-    return kept
+    return size
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _log(value):
     return np.log(value) if value > 0 else -np.inf
