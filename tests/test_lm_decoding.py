@@ -2,6 +2,7 @@
 lexicon and hot words steer words, and confidences point at the characters the network was unsure of."""
 
 import pickle
+import sys
 
 import numpy as np
 import pytest
@@ -192,3 +193,20 @@ def test_alignment_of_long_lines_does_not_wrap_around():
     frames = align(probabilities / probabilities.sum(axis=1, keepdims=True), labels)
     assert frames is not None and list(frames[:7]) == [0, -1, -1, 1, -1, -1, 2]
     assert frames.max() == len(labels) - 1
+
+
+def test_the_search_still_loads_where_numba_has_nowhere_to_write_its_cache(monkeypatch):
+    # As on a read-only install with a read-only home: numba's only place left is $NUMBA_CACHE_DIR, and it is unset.
+    import numba
+    from numba.core.caching import CacheImpl, UserProvidedCacheLocator
+
+    import text_recognizer
+    from text_recognizer import lm_decoding
+
+    monkeypatch.setattr(CacheImpl, "_locator_classes", [UserProvidedCacheLocator])
+    monkeypatch.setattr(numba.config, "CACHE_DIR", "")
+    monkeypatch.delitem(sys.modules, "text_recognizer.lm_search")  # both put back after the test
+    monkeypatch.delattr(text_recognizer, "lm_search")
+    search = lm_decoding._compiled()
+    assert numba.config.CACHE_DIR.endswith("text_recognizer_numba")
+    assert search.next_state(5, 3, 7, 10) == 53

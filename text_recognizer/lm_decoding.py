@@ -6,7 +6,10 @@ search itself is compiled (lm_search.py); this module prepares its inputs and tu
 """
 
 import math
+import sys
+import tempfile
 from collections.abc import Iterable
+from pathlib import Path
 from types import ModuleType
 
 import numpy as np
@@ -22,9 +25,19 @@ NO_RULES = (False, np.full(1, -1, np.int64), False, *_EMPTY_TRIE, *_EMPTY_TRIE, 
 
 
 def _compiled() -> ModuleType:
-    """lm_search, imported on first use: numba takes 0.17 s to import, which CLI runs without lines need not pay."""
-    from text_recognizer import lm_search
+    """lm_search, imported on first use: numba takes 0.17 s to import, which CLI runs without lines need not pay.
+    Where numba finds nowhere to write its cache (a read-only install and home, no $NUMBA_CACHE_DIR: it refuses to
+    define the functions), the cache goes to the temporary folder instead."""
+    try:
+        from text_recognizer import lm_search
+    except RuntimeError as error:
+        if "no locator available" not in str(error):
+            raise
+        import numba
 
+        numba.config.CACHE_DIR = str(Path(tempfile.gettempdir()) / "text_recognizer_numba")
+        sys.modules.pop("text_recognizer.lm_search", None)
+        from text_recognizer import lm_search
     return lm_search
 
 
