@@ -1,8 +1,9 @@
 """CTC prefix beam search with a character language model, and optional word rules (a lexicon, hot words).
 
 A prefix's score is log P_ctc(prefix) + lm_weight * log P_lm(prefix) + bonus * len(prefix) (Hannun et al. 2014, with
-characters for words). Frames where only the blank is likely change no ranking and skip the search's inner loop. The
-search itself is compiled (lm_search.py); this module prepares its inputs and turns its result into a reading.
+characters for words). Frames where only the blank is likely change no ranking and skip the search's inner loop, and
+a prefix far below a frame's best leaves the beam (lm_search.BEAM_SPAN). The search itself is compiled
+(lm_search.py); this module prepares its inputs and turns its result into a reading.
 """
 
 import math

@@ -17,6 +17,9 @@ import numpy as np
 from numba import njit
 
 LETTER_CODES = 0x110000  # one past the last Unicode code point: a trie edge's key is node * LETTER_CODES + code
+# A prefix scoring this much (natural log) below a frame's best leaves the beam even when there is room: at beam 64
+# on the validation writers, 12 changed no reading and saved a quarter of the search; 8 cost 0.0003 of CER.
+BEAM_SPAN = 12.0
 
 
 @njit(cache=True)
@@ -204,7 +207,10 @@ def prefix_search(
                 continue
             for i in range(count):
                 ranks[i] = _log(grown_blank[i] + grown_label[i]) + floats[grown_nodes[i], SCORE]
-            beams = _largest(ranks, count, kept)
+            best_rank = ranks[0]
+            for i in range(1, count):
+                best_rank = max(best_rank, ranks[i])
+            beams = _largest(ranks, count, kept, best_rank - BEAM_SPAN)
             total = 0.0
             for i in range(beams):
                 at = kept[i]
@@ -292,11 +298,13 @@ def _word_end(node, ints, floats, rules):
 
 
 @njit(cache=True)
-def _largest(values, count, kept):
-    """Fill `kept` with the indices of the largest of values[:count], largest first, ties in their order (as
-    heapq.nlargest keeps them); how many it holds."""
+def _largest(values, count, kept, floor):
+    """Fill `kept` with the indices of the largest of values[:count] that reach `floor`, largest first, ties in their
+    order (as heapq.nlargest keeps them); how many it holds."""
     size = 0
     for i in range(count):
+        if values[i] < floor:
+            continue
         at = size
         while at > 0 and values[kept[at - 1]] < values[i]:
             at -= 1
