@@ -46,29 +46,18 @@ class Reading(tuple):
 def align(probabilities: np.ndarray, labels: list[int], blank: int = BLANK) -> np.ndarray | None:
     """For each frame, the index of the label it is aligned to (-1: blank) on the most likely CTC path that reads
     `labels`; None when no path can (too few frames)."""
-    steps, size = len(probabilities), 2 * len(labels) + 1
+    size = 2 * len(labels) + 1
     extended = np.full(size, blank)
     extended[1::2] = labels
     log_p = np.log(np.maximum(probabilities[:, extended], FLOOR))
     can_skip = np.zeros(size, bool)
     can_skip[3::2] = extended[3::2] != extended[1:-2:2]  # a label may follow the previous one with no blank between
-    best = np.full(size, -np.inf)
-    best[:2] = log_p[0, :2]
-    moves = np.zeros((steps, size), np.int8)
-    for t in range(1, steps):
-        one = np.concatenate([[-np.inf], best[:-1]])
-        two = np.where(can_skip, np.concatenate([[-np.inf, -np.inf], best[:-2]]), -np.inf)
-        options = np.stack([best, one, two])
-        moves[t] = options.argmax(axis=0)
-        best = options[moves[t], np.arange(size)] + log_p[t]
-    state = size - 1 if size == 1 or best[-1] >= best[-2] else size - 2
-    if not np.isfinite(best[state]):
+    from text_recognizer.ctc_viterbi import best_path  # numba: imported by the decoders that align, not by greedy
+
+    path = best_path(log_p, can_skip)
+    if path is None:
         return None
-    frames = np.empty(steps, np.int64)
-    for t in range(steps - 1, -1, -1):
-        frames[t] = (state - 1) // 2 if state % 2 else -1
-        state -= int(moves[t, state])  # a numpy int8 would wrap past 127 states
-    return frames
+    return np.where(path % 2 == 1, (path - 1) // 2, -1)
 
 
 def character_confidences(probabilities: np.ndarray, labels: list[int], blank: int = BLANK) -> list[float]:

@@ -16,7 +16,7 @@ from types import ModuleType
 import numpy as np
 
 from text_recognizer.char_lm import EOS, UNK, CharNgramLM, train_language_model
-from text_recognizer.confidences import FLOOR
+from text_recognizer.confidences import FLOOR, align
 from text_recognizer.errors import DataError
 
 BLANK = 0
@@ -145,13 +145,13 @@ def _trie(words: set[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def compile_search() -> None:
-    """Compile the search for the posteriors predictors give it, or load it from numba's cache: about 7 s the first
-    time on a machine (the cache lies in text_recognizer/__pycache__, or under $NUMBA_CACHE_DIR), 0.3 s after.
-    A LineDecoder("lm") calls it as it loads, so a predictor does not pay it on its first line."""
-    mapping = ["<B>", "a"]
+    """Compile the search for the posteriors predictors give it, and the CTC alignment, or load them from numba's
+    cache: about 9 s the first time on a machine (the cache lies in text_recognizer/__pycache__, or under
+    $NUMBA_CACHE_DIR), 0.3 s after. A LineDecoder("lm") calls it as it loads, so no line pays it."""
+    mapping, posteriors = ["<B>", "a"], np.array([[0.1, 0.9]], np.float32)
     scorer = LanguageModelScorer(train_language_model(["a"], 2), mapping)
-    rules = WordRules(hot_words=["a"]).arrays(mapping)
-    scorer.search(np.array([[0.1, 0.9]], np.float32), 0.01, 2, 0.5, 0.0, BLANK, rules)
+    scorer.search(posteriors, 0.01, 2, 0.5, 0.0, BLANK, WordRules(hot_words=["a"]).arrays(mapping))
+    align(posteriors, [1])  # compiled too (ctc_viterbi.py): page mode places each word by it
 
 
 def lm_beam_decode(
