@@ -195,18 +195,19 @@ def test_alignment_of_long_lines_does_not_wrap_around():
     assert frames.max() == len(labels) - 1
 
 
-def test_the_search_still_loads_where_numba_has_nowhere_to_write_its_cache(monkeypatch):
+def test_the_compiled_modules_still_load_where_numba_has_nowhere_to_write_its_cache(monkeypatch):
     # As on a read-only install with a read-only home: numba's only place left is $NUMBA_CACHE_DIR, and it is unset.
     import numba
     from numba.core.caching import CacheImpl, UserProvidedCacheLocator
 
     import text_recognizer
-    from text_recognizer import lm_decoding
+    from text_recognizer import compiled
 
     monkeypatch.setattr(CacheImpl, "_locator_classes", [UserProvidedCacheLocator])
-    monkeypatch.setattr(numba.config, "CACHE_DIR", "")
-    monkeypatch.delitem(sys.modules, "text_recognizer.lm_search")  # both put back after the test
-    monkeypatch.delattr(text_recognizer, "lm_search")
-    search = lm_decoding._compiled()
-    assert numba.config.CACHE_DIR.endswith("text_recognizer_numba")
-    assert search.next_state(5, 3, 7, 10) == 53
+    for name in ("lm_search", "ctc_viterbi"):  # both put back after the test
+        monkeypatch.setattr(numba.config, "CACHE_DIR", "")
+        monkeypatch.delitem(sys.modules, f"text_recognizer.{name}")
+        monkeypatch.delattr(text_recognizer, name)
+        module = compiled.load(name)
+        assert numba.config.CACHE_DIR.endswith("text_recognizer_numba") and module.__name__.endswith(name)
+    assert compiled.load("lm_search").next_state(5, 3, 7, 10) == 53

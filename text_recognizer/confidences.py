@@ -8,6 +8,8 @@ the product of its characters': how likely all of them are right.
 
 import numpy as np
 
+from text_recognizer import compiled
+
 BLANK = 0
 FLOOR = 1e-30
 
@@ -52,9 +54,7 @@ def align(probabilities: np.ndarray, labels: list[int], blank: int = BLANK) -> n
     log_p = np.log(np.maximum(probabilities[:, extended], FLOOR))
     can_skip = np.zeros(size, bool)
     can_skip[3::2] = extended[3::2] != extended[1:-2:2]  # a label may follow the previous one with no blank between
-    from text_recognizer.ctc_viterbi import best_path  # numba: imported by the decoders that align, not by greedy
-
-    path = best_path(log_p, can_skip)
+    path = compiled.load("ctc_viterbi").best_path(log_p, can_skip)  # numba: imported by the decoders that align
     if path is None:
         return None
     return np.where(path % 2 == 1, (path - 1) // 2, -1)

@@ -7,14 +7,11 @@ a prefix far below a frame's best leaves the beam (lm_search.BEAM_SPAN). The sea
 """
 
 import math
-import sys
-import tempfile
 from collections.abc import Iterable
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 
+from text_recognizer import compiled
 from text_recognizer.char_lm import EOS, UNK, CharNgramLM, train_language_model
 from text_recognizer.confidences import FLOOR, align
 from text_recognizer.errors import DataError
@@ -23,23 +20,6 @@ BLANK = 0
 CACHE_LIMIT = 2**15  # language-model rows kept (about 1 KB each); a power of two
 _EMPTY_TRIE = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(1, bool))
 NO_RULES = (False, np.full(1, -1, np.int64), False, *_EMPTY_TRIE, *_EMPTY_TRIE, 0.0)  # WordRules.arrays' types
-
-
-def _compiled() -> ModuleType:
-    """lm_search, imported on first use: numba takes 0.17 s to import, which CLI runs without lines need not pay.
-    Where numba finds nowhere to write its cache (a read-only install and home, no $NUMBA_CACHE_DIR: it refuses to
-    define the functions), the cache goes to the temporary folder instead."""
-    try:
-        from text_recognizer import lm_search
-    except RuntimeError as error:
-        if "no locator available" not in str(error):
-            raise
-        import numba
-
-        numba.config.CACHE_DIR = str(Path(tempfile.gettempdir()) / "text_recognizer_numba")
-        sys.modules.pop("text_recognizer.lm_search", None)
-        from text_recognizer import lm_search
-    return lm_search
 
 
 class LanguageModelScorer:
@@ -91,7 +71,7 @@ class LanguageModelScorer:
         a process compiles it, or loads it from numba's cache (compile_search)."""
         candidates = probabilities >= prune
         blank_only = (candidates.sum(axis=1) == 1) & candidates[:, blank]
-        return _compiled().prefix_search(
+        return compiled.load("lm_search").prefix_search(
             probabilities,
             candidates,
             blank_only,
@@ -137,7 +117,7 @@ def _trie(words: set[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     node; node 0 is the empty word."""
     prefixes = sorted({word[:end] for word in words for end in range(len(word) + 1)} | {""})
     node = {prefix: at for at, prefix in enumerate(prefixes)}
-    codes = _compiled().LETTER_CODES
+    codes = compiled.load("lm_search").LETTER_CODES
     keys = np.array([node[prefix[:-1]] * codes + ord(prefix[-1]) for prefix in prefixes[1:]], np.int64)
     order = np.argsort(keys)
     terminal = np.array([prefix in words for prefix in prefixes], bool)
