@@ -10,6 +10,8 @@ from text_recognizer.image_reading import on_white, read_image_file
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 INK_THRESHOLD = 32
+BILEVEL_GREYS = 0.1  # under this share of mid-grey among its ink, an image is black and white (see is_bilevel)
+BILEVEL_BLUR = 1 / 64  # the blur (sigma, a share of the line height) that softens a black-and-white line
 MIN_SIDE = 3  # pixels: smaller images are refused by the CLI and the API instead of read as a glyph
 # In EMNIST the ink above INK_THRESHOLD spans 23.4 of the 28 pixels on its longer side (mean over 3,000 glyphs).
 EMNIST_INK_SPAN = 23.4 / 28
@@ -48,14 +50,42 @@ def _to_uint8(image: np.ndarray) -> np.ndarray:
 
 def light_on_dark(gray: np.ndarray) -> np.ndarray:
     """Invert dark-on-light images (a bright border means a bright background), then stretch the contrast."""
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    if np.median(border) > 127:
-        gray = 255 - gray
-    background = float(np.median(border)) if np.median(border) <= 127 else float(255 - np.median(border))
-    ink = gray.astype(np.float32) - background
+    gray, background = _ink_up(gray)
+    return _stretch(gray.astype(np.float32) - background)
+
+
+def light_on_level_dark(gray: np.ndarray) -> np.ndarray:
+    """light_on_dark with the background measured locally: a shadow or a gradient of light across a line is taken
+    away instead of read as ink. The background is the image opened (eroded, then dilated) by a square a quarter of
+    its shorter side, wider than any stroke of a line, and smoothed over the same square."""
+    gray, _ = _ink_up(gray)
+    side = max(7, min(gray.shape) // 4 | 1)
+    square = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
+    background = cv2.blur(cv2.morphologyEx(gray, cv2.MORPH_OPEN, square), (side, side))
+    return _stretch(gray.astype(np.float32) - background)
+
+
+def is_bilevel(gray: np.ndarray) -> bool:
+    """Whether the image is black and white (a bilevel scan, a thresholded image): of the pixels at least 64 levels
+    off its background, under BILEVEL_GREYS are mid-grey (64-191 off). Real grey lines measured 0.25 and more (names;
+    most lines above 0.9), thresholded ones 0.05 and less (saved as JPEG at quality 50)."""
+    ink = _ink_up(gray)[0]
+    grey = np.count_nonzero((ink >= 64) & (ink < 192))
+    return grey < BILEVEL_GREYS * max(1, grey + np.count_nonzero(ink >= 192))
+
+
+def _ink_up(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """The image with its ink brighter than its background (inverted if its border is bright), and the border's
+    median level after that."""
+    border = float(np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])))
+    return (255 - gray, 255 - border) if border > 127 else (gray, border)
+
+
+def _stretch(ink: np.ndarray) -> np.ndarray:
+    """Ink levels above the background stretched to 0-255; all zeros where nothing is 16 levels above it."""
     peak = ink.max()
     if peak < 16:  # nothing but background
-        return np.zeros_like(gray)
+        return np.zeros(ink.shape, np.uint8)
     return np.clip(ink * (255.0 / peak), 0, 255).astype(np.uint8)
 
 
@@ -118,9 +148,9 @@ def normalize_line(image: str | Path | np.ndarray, height: int, width: int) -> n
 
 
 def fit_line_to_height(image: str | Path | np.ndarray, height: int, max_width: int) -> np.ndarray:
-    """A line at `height` pixels with its own width (aspect kept): light ink on black, cropped to its ink with a
-    margin of 1/12 of the ink height above and below and height/8 left and right. Wider than `max_width`: squeezed.
-    Blank stays blank (height/2 wide)."""
+    """A line at `height` pixels with its own width (aspect kept): light ink on black (light_on_level_dark), cropped to
+    its ink with a margin of 1/12 of the ink height above and below and height/8 left and right. Wider than
+    `max_width`: squeezed. A black-and-white image is softened (is_bilevel). Blank stays blank (height/2 wide)."""
     return fit_line_placed(image, height, max_width)[0]
 
 
@@ -129,7 +159,8 @@ def fit_line_placed(
 ) -> tuple[np.ndarray, tuple[int, float, int, int] | None]:
     """fit_line_to_height's line, and where it came from: the ink's left edge in the image, image pixels per line
     pixel along x, the line's left margin and its whole width (None for a blank image)."""
-    gray = light_on_dark(read_image(image))
+    image = read_image(image)
+    gray = light_on_level_dark(image)
     ys, xs = np.nonzero(gray > INK_THRESHOLD)
     if len(ys) == 0:
         return np.zeros((height, height // 2), np.uint8), None
@@ -139,4 +170,6 @@ def fit_line_placed(
     scaled_width = min(max_width - 2 * side, max(1, round(crop.shape[1] * height / crop.shape[0])))
     interpolation = cv2.INTER_AREA if crop.shape[0] > height else cv2.INTER_LINEAR
     line = np.pad(cv2.resize(crop, (scaled_width, height), interpolation=interpolation), ((0, 0), (side, side)))
+    if is_bilevel(image):  # soften the stair-stepped edges it never saw in training (bench/lighting.py)
+        line = cv2.GaussianBlur(line, (0, 0), height * BILEVEL_BLUR)
     return line, (int(xs.min()), crop.shape[1] / scaled_width, side, scaled_width + 2 * side)
