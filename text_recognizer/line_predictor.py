@@ -65,10 +65,25 @@ class LinePredictor:
     def outputs(self, images: list[ImageLike], batch_size: int = 64) -> list[np.ndarray]:
         """The network's per-step class probabilities (T, C) of each line, before decoding."""
         if self.width is None:
-            lines = [fit_line_to_height(image, self.height, self.max_width) for image in images]
-            return predict_by_width(self.run, lines, batch_size) if lines else []
+            return self.network(self.inputs(images), batch_size)
         results = []
         for start in range(0, len(images), batch_size):
-            lines = [normalize_line(image, self.height, self.width) for image in images[start : start + batch_size]]
-            results += list(self.run(np.stack(lines).astype(np.float32)))
+            results += self.network(self.inputs(images[start : start + batch_size]), batch_size)
+        return results
+
+    def inputs(self, images: list[ImageLike]) -> list[np.ndarray]:
+        """The lines as the network takes them: at the card's height, and its width or each line's own."""
+        if self.width is None:
+            return [fit_line_to_height(image, self.height, self.max_width) for image in images]
+        return [normalize_line(image, self.height, self.width) for image in images]
+
+    def network(self, lines: list[np.ndarray], batch_size: int = 64) -> list[np.ndarray]:
+        """The network's outputs (T, C) for lines made by `inputs`."""
+        if not lines:
+            return []
+        if self.width is None:
+            return predict_by_width(self.run, lines, batch_size)
+        results = []
+        for start in range(0, len(lines), batch_size):
+            results += list(self.run(np.stack(lines[start : start + batch_size]).astype(np.float32)))
         return results

@@ -1,9 +1,10 @@
 """Held-apart lines of a real-line model and its network's outputs on them (cached), for tuning and measuring decoders.
 
-Outputs are cached per card run, corpus and split in data/processed/decoding/ (float16), so trying many decoder
-settings runs the network once.
+Outputs are cached per card run, corpus and split in data/processed/decoding/ (float16) with a fingerprint of the
+network's inputs, so trying many decoder settings runs the network once.
 """
 
+import hashlib
 import time
 from pathlib import Path
 from typing import Any
@@ -31,20 +32,31 @@ def held_apart(card: dict[str, Any], split: str, corpora: tuple[str, ...] = CORP
 
 
 def network_outputs(predictor: LinePredictor, lines: list, name: str) -> list[np.ndarray]:
-    """The network's (T, C) outputs for each line, read from the cache when the same run made it."""
+    """The network's (T, C) outputs for each line, read from the cache when the same run made them from the same
+    inputs (a change to how lines are fitted to the network makes them afresh)."""
     cache = processed_dir("decoding") / f"{predictor.card['run_id']}_{name}.npz"
-    files = np.array([str(line.image) for line in lines])
+    inputs = predictor.inputs([line.image for line in lines])
+    digest = inputs_digest(inputs)
     if cache.exists():
         with np.load(cache, allow_pickle=False) as saved:
-            if np.array_equal(saved["files"], files):
+            if "digest" in saved and str(saved["digest"]) == digest:
                 return np.split(saved["outputs"].astype(np.float32), np.cumsum(saved["steps"])[:-1])
-    outputs = predictor.outputs([line.image for line in lines])
+    outputs = predictor.network(inputs)
     cache.parent.mkdir(parents=True, exist_ok=True)
     partial = cache.with_name(cache.name + ".part.npz")
     steps = np.array([len(output) for output in outputs])
-    np.savez_compressed(partial, files=files, steps=steps, outputs=np.concatenate(outputs).astype(np.float16))
+    np.savez_compressed(partial, digest=digest, steps=steps, outputs=np.concatenate(outputs).astype(np.float16))
     Path(partial).replace(cache)
     return outputs
+
+
+def inputs_digest(inputs: list[np.ndarray]) -> str:
+    """A fingerprint of the network's inputs: their shapes and pixels, in order."""
+    digest = hashlib.blake2b(digest_size=16)
+    for line in inputs:
+        digest.update(np.array(line.shape, np.int64).tobytes())
+        digest.update(np.ascontiguousarray(line).tobytes())
+    return digest.hexdigest()
 
 
 def decode_all(decode, outputs: list[np.ndarray]) -> tuple[list, float]:
