@@ -51,18 +51,28 @@ def _to_uint8(image: np.ndarray) -> np.ndarray:
 def light_on_dark(gray: np.ndarray) -> np.ndarray:
     """Invert dark-on-light images (a bright border means a bright background), then stretch the contrast."""
     gray, background = _ink_up(gray)
-    return _stretch(gray.astype(np.float32) - background)
+    ink = gray.astype(np.float32) - background
+    peak = ink.max()
+    if peak < 16:  # nothing but background
+        return np.zeros_like(gray)
+    return np.clip(ink * (255.0 / peak), 0, 255).astype(np.uint8)
 
 
 def light_on_level_dark(gray: np.ndarray) -> np.ndarray:
     """light_on_dark with the background measured locally: a shadow or a gradient of light across a line is taken
-    away instead of read as ink. The background is the image opened (eroded, then dilated) by a square a quarter of
-    its shorter side, wider than any stroke of a line, and smoothed over the same square."""
+    away instead of read as ink. The image opened (eroded, then dilated) by a square a quarter of its shorter side,
+    wider than any stroke of a line, and smoothed over the same square, follows the paper's lowest level; the
+    median of what stands above it, the paper's own texture, is taken away too."""
     gray, _ = _ink_up(gray)
     side = max(7, min(gray.shape) // 4 | 1)
     square = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
-    background = cv2.blur(cv2.morphologyEx(gray, cv2.MORPH_OPEN, square), (side, side))
-    return _stretch(gray.astype(np.float32) - background)
+    above = cv2.subtract(gray, cv2.blur(cv2.morphologyEx(gray, cv2.MORPH_OPEN, square), (side, side)))
+    texture = np.searchsorted(np.cumsum(cv2.calcHist([above], [0], None, [256], [0, 256])), above.size / 2)
+    ink = cv2.subtract(above, float(texture))
+    peak = int(ink.max())
+    if peak < 16:  # nothing but background
+        return np.zeros_like(ink)
+    return cv2.convertScaleAbs(ink, alpha=255.0 / peak)
 
 
 def is_bilevel(gray: np.ndarray) -> bool:
@@ -79,14 +89,6 @@ def _ink_up(gray: np.ndarray) -> tuple[np.ndarray, float]:
     median level after that."""
     border = float(np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])))
     return (255 - gray, 255 - border) if border > 127 else (gray, border)
-
-
-def _stretch(ink: np.ndarray) -> np.ndarray:
-    """Ink levels above the background stretched to 0-255; all zeros where nothing is 16 levels above it."""
-    peak = ink.max()
-    if peak < 16:  # nothing but background
-        return np.zeros(ink.shape, np.uint8)
-    return np.clip(ink * (255.0 / peak), 0, 255).astype(np.uint8)
 
 
 def why_illegible(gray: np.ndarray) -> str | None:
