@@ -1,20 +1,14 @@
-"""Fitting a line image to the line models' format: black-and-white lines are told from grey ones and softened."""
+"""Fitting a line image to the line models' format: pieces of neighbouring lines are left out, black-and-white lines
+are told from grey ones and softened."""
 
 import cv2
 import numpy as np
 
 from tests.conftest import SUPPORT
+from tests.line_variants import saved_as_jpeg, thresholded, with_pieces_of_neighbours
 from text_recognizer.image_utils import fit_line_to_height, is_bilevel
 
 REAL_LINES = sorted((SUPPORT / "real_lines").glob("*.*g"))
-
-
-def thresholded(image: np.ndarray) -> np.ndarray:
-    return cv2.threshold(image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
-
-
-def saved_as_jpeg(image: np.ndarray, quality: int = 50) -> np.ndarray:
-    return cv2.imdecode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_GRAYSCALE)
 
 
 def mid_grey_share(line: np.ndarray) -> float:
@@ -37,3 +31,13 @@ def test_bilevel_lines_are_softened_to_greys_like_scanned_ones():
     softened = np.mean([mid_grey_share(fit_line_to_height(thresholded(grey), 48, 2048)) for grey in greys])
     # Scaled to 48 px alone, the thresholded lines keep most of their ink at full strength (0.46 against 0.83).
     assert softened >= 0.85 * scanned
+
+
+def test_pieces_of_neighbouring_lines_are_left_out_so_the_writing_keeps_its_scale():
+    greys = [cv2.imread(str(path), cv2.IMREAD_GRAYSCALE) for path in REAL_LINES]
+    scales = []
+    for index, grey in enumerate(greys):
+        crowded = fit_line_to_height(with_pieces_of_neighbours(greys, index), 48, 2048)
+        scales.append(crowded.shape[1] / fit_line_to_height(grey, 48, 2048).shape[1])
+    # Kept, the pieces make the ink 1.7 times as tall, so the writing is fitted at 0.60 of its scale (mean).
+    assert np.mean(scales) >= 0.75, scales

@@ -12,7 +12,11 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 INK_THRESHOLD = 32
 BILEVEL_GREYS = 0.1  # under this share of mid-grey among its ink, an image is black and white (see is_bilevel)
 BILEVEL_BLUR = 1 / 64  # the blur (sigma, a share of the line height) that softens a black-and-white line
-MIN_SIDE = 3  # pixels: smaller images are refused by the CLI and the API instead of read as a glyph
+MIN_SIDE = 3
+# Within this many core-band heights above and below a line's core band, strokes may be the line's own (see
+# without_neighbours); pieces of other lines must also stay NEIGHBOUR_GAP band heights clear of it.
+NEIGHBOUR_REACH = 1.0
+NEIGHBOUR_GAP = 0.5  # pixels: smaller images are refused by the CLI and the API instead of read as a glyph
 # In EMNIST the ink above INK_THRESHOLD spans 23.4 of the 28 pixels on its longer side (mean over 3,000 glyphs).
 EMNIST_INK_SPAN = 23.4 / 28
 
@@ -73,6 +77,44 @@ def light_on_level_dark(gray: np.ndarray) -> np.ndarray:
     if peak < 16:  # nothing but background
         return np.zeros_like(ink)
     return cv2.convertScaleAbs(ink, alpha=255.0 / peak)
+
+
+def without_neighbours(ink: np.ndarray) -> np.ndarray:
+    """A light-on-dark line without the pieces of the lines above and below that a loose crop takes in: strokes cut
+    by the top (bottom) edge, where that edge is more than NEIGHBOUR_REACH core-band heights from the line's core
+    band, that neither cross the band nor come within NEIGHBOUR_GAP of it. The core band is the run of densest rows
+    (ruled lines left out); when it touches an edge it may be a piece itself, and the image is left as it is."""
+    strokes = (ink > INK_THRESHOLD).astype(np.uint8)
+    height = ink.shape[0]
+    band = _core_band(strokes)
+    if band is None or band[0] == 0 or band[1] == height:
+        return ink
+    top, bottom = band
+    reach, gap = NEIGHBOUR_REACH * (bottom - top), NEIGHBOUR_GAP * (bottom - top)
+    cut_above = top - reach > 0 and strokes[0].any()
+    cut_below = bottom + reach < height and strokes[-1].any()
+    if not (cut_above or cut_below):
+        return ink
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
+    first = stats[:, cv2.CC_STAT_TOP]
+    last = first + stats[:, cv2.CC_STAT_HEIGHT]
+    pieces = (cut_above & (first == 0) & (last < top - gap)) | (cut_below & (last == height) & (first > bottom + gap))
+    pieces[0] = False  # the background
+    return np.where(pieces[labels], 0, ink).astype(np.uint8) if pieces.any() else ink
+
+
+def _core_band(strokes: np.ndarray) -> tuple[int, int] | None:
+    """Rows [top, bottom) around the densest row of a line's strokes, down to 0.4 of its density (smoothed over
+    1/16 of the height; lines longer than twice the height, as ruled baselines, left out); None without strokes."""
+    height = strokes.shape[0]
+    ruled = cv2.morphologyEx(strokes, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * height, 1)))
+    density = cv2.reduce(cv2.subtract(strokes, ruled), 1, cv2.REDUCE_SUM, dtype=cv2.CV_32F)
+    density = cv2.blur(density, (1, max(3, height // 16 | 1))).ravel()
+    peak = int(density.argmax())
+    if density[peak] == 0:
+        return None
+    sparse = np.flatnonzero(density < 0.4 * density[peak])
+    return int(sparse[sparse < peak].max(initial=-1) + 1), int(sparse[sparse > peak].min(initial=height))
 
 
 def is_bilevel(gray: np.ndarray) -> bool:
@@ -152,7 +194,8 @@ def normalize_line(image: str | Path | np.ndarray, height: int, width: int) -> n
 def fit_line_to_height(image: str | Path | np.ndarray, height: int, max_width: int) -> np.ndarray:
     """A line at `height` pixels with its own width (aspect kept): light ink on black (light_on_level_dark), cropped to
     its ink with a margin of 1/12 of the ink height above and below and height/8 left and right. Wider than
-    `max_width`: squeezed. A black-and-white image is softened (is_bilevel). Blank stays blank (height/2 wide)."""
+    `max_width`: squeezed. Pieces of neighbouring lines are left out (without_neighbours), a black-and-white image
+    is softened (is_bilevel). Blank stays blank (height/2 wide)."""
     return fit_line_placed(image, height, max_width)[0]
 
 
@@ -162,7 +205,7 @@ def fit_line_placed(
     """fit_line_to_height's line, and where it came from: the ink's left edge in the image, image pixels per line
     pixel along x, the line's left margin and its whole width (None for a blank image)."""
     image = read_image(image)
-    gray = light_on_level_dark(image)
+    gray = without_neighbours(light_on_level_dark(image))
     ys, xs = np.nonzero(gray > INK_THRESHOLD)
     if len(ys) == 0:
         return np.zeros((height, height // 2), np.uint8), None

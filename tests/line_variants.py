@@ -1,0 +1,37 @@
+"""Real line images changed as users' images differ from the corpora's scans: uneven light, black and white, pieces
+of neighbouring lines. Shared by the line-fitting and predictor tests."""
+
+import cv2
+import numpy as np
+
+
+def falling_off(image: np.ndarray) -> np.ndarray:
+    """Half the light at the left edge, all of it at the right."""
+    return (image * np.linspace(0.5, 1.0, image.shape[1])).astype(np.uint8)
+
+
+def shadow(image: np.ndarray) -> np.ndarray:
+    """A soft vertical shadow a quarter of the line wide, half the light at its middle, a third of the way in."""
+    width = image.shape[1]
+    return (image * (1 - 0.5 * np.exp(-(((np.arange(width) - width / 3) / (width / 8)) ** 2)))).astype(np.uint8)
+
+
+def thresholded(image: np.ndarray) -> np.ndarray:
+    return cv2.threshold(image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
+
+
+def saved_as_jpeg(image: np.ndarray, quality: int = 50) -> np.ndarray:
+    return cv2.imdecode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_GRAYSCALE)
+
+
+def with_pieces_of_neighbours(images: list[np.ndarray], index: int) -> np.ndarray:
+    """Line `index` under the bottom 30 % of the next line's image and over the top 30 % of the one after, as a
+    loose crop of a page would hold them."""
+    image, above, below = (images[(index + step) % len(images)] for step in range(3))
+
+    def as_wide(piece: np.ndarray) -> np.ndarray:
+        piece = piece[:, : image.shape[1]]
+        return np.pad(piece, ((0, 0), (0, image.shape[1] - piece.shape[1])), constant_values=int(np.median(piece)))
+
+    cut = [round(0.3 * neighbour.shape[0]) for neighbour in (above, below)]
+    return np.vstack([as_wide(above[-cut[0] :]), image, as_wide(below[: cut[1]])])
