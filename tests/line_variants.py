@@ -24,14 +24,14 @@ def saved_as_jpeg(image: np.ndarray, quality: int = 50) -> np.ndarray:
     return cv2.imdecode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_GRAYSCALE)
 
 
-def with_pieces_of_neighbours(images: list[np.ndarray], index: int) -> np.ndarray:
-    """Line `index` under the bottom 30 % of the next line's image and over the top 30 % of the one after, as a
-    loose crop of a page would hold them."""
+def with_pieces_of_neighbours(images: list[np.ndarray], index: int, share: float = 0.3) -> np.ndarray:
+    """Line `index` under the bottom `share` of the next line's image and over the top `share` of the one after, as
+    a loose crop of a page would hold them."""
     image, above, below = (images[(index + step) % len(images)] for step in range(3))
 
     def as_wide(piece: np.ndarray) -> np.ndarray:
         piece = piece[:, : image.shape[1]]
         return np.pad(piece, ((0, 0), (0, image.shape[1] - piece.shape[1])), constant_values=int(np.median(piece)))
 
-    cut = [round(0.3 * neighbour.shape[0]) for neighbour in (above, below)]
+    cut = [round(share * neighbour.shape[0]) for neighbour in (above, below)]
     return np.vstack([as_wide(above[-cut[0] :]), image, as_wide(below[: cut[1]])])

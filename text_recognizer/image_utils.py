@@ -12,11 +12,12 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 INK_THRESHOLD = 32
 BILEVEL_GREYS = 0.1  # under this share of mid-grey among its ink, an image is black and white (see is_bilevel)
 BILEVEL_BLUR = 1 / 64  # the blur (sigma, a share of the line height) that softens a black-and-white line
-MIN_SIDE = 3
+MIN_SIDE = 3  # pixels: smaller images are refused by the CLI and the API instead of read as a glyph
 # Within this many core-band heights above and below a line's core band, strokes may be the line's own (see
 # without_neighbours); pieces of other lines must also stay NEIGHBOUR_GAP band heights clear of it.
 NEIGHBOUR_REACH = 1.0
-NEIGHBOUR_GAP = 0.5  # pixels: smaller images are refused by the CLI and the API instead of read as a glyph
+NEIGHBOUR_GAP = 0.5
+NEIGHBOUR_FAR = 1.5  # beyond this many band heights, on a side where the crop cut a line, nothing is the line's own
 # In EMNIST the ink above INK_THRESHOLD spans 23.4 of the 28 pixels on its longer side (mean over 3,000 glyphs).
 EMNIST_INK_SPAN = 23.4 / 28
 
@@ -80,10 +81,11 @@ def light_on_level_dark(gray: np.ndarray) -> np.ndarray:
 
 
 def without_neighbours(ink: np.ndarray) -> np.ndarray:
-    """A light-on-dark line without the pieces of the lines above and below that a loose crop takes in: strokes cut
-    by the top (bottom) edge, where that edge is more than NEIGHBOUR_REACH core-band heights from the line's core
-    band, that neither cross the band nor come within NEIGHBOUR_GAP of it. The core band is the run of densest rows
-    (ruled lines left out); when it touches an edge it may be a piece itself, and the image is left as it is."""
+    """A light-on-dark line without the pieces of the lines above and below that a loose crop takes in. On a side
+    where strokes are cut by the image's edge and that edge is more than NEIGHBOUR_REACH core-band heights from the
+    line's core band, two kinds of strokes go: those cut by the edge that stay NEIGHBOUR_GAP clear of the band, and
+    any lying wholly beyond NEIGHBOUR_FAR of it. The core band is the run of densest rows (ruled lines left out);
+    when it touches an edge it may be a piece itself, and the image is left as it is."""
     strokes = (ink > INK_THRESHOLD).astype(np.uint8)
     height = ink.shape[0]
     band = _core_band(strokes)
@@ -93,12 +95,15 @@ def without_neighbours(ink: np.ndarray) -> np.ndarray:
     reach, gap = NEIGHBOUR_REACH * (bottom - top), NEIGHBOUR_GAP * (bottom - top)
     cut_above = top - reach > 0 and strokes[0].any()
     cut_below = bottom + reach < height and strokes[-1].any()
+    # Far strokes go only when the band is in the middle half of the image, as the line a loose crop was cut around
+    far = NEIGHBOUR_FAR * (bottom - top) if height / 4 <= (top + bottom) / 2 <= 3 * height / 4 else height
     if not (cut_above or cut_below):
         return ink
     _, labels, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
     first = stats[:, cv2.CC_STAT_TOP]
     last = first + stats[:, cv2.CC_STAT_HEIGHT]
     pieces = (cut_above & (first == 0) & (last < top - gap)) | (cut_below & (last == height) & (first > bottom + gap))
+    pieces |= (cut_above & (last < top - far)) | (cut_below & (first > bottom + far))
     pieces[0] = False  # the background
     return np.where(pieces[labels], 0, ink).astype(np.uint8) if pieces.any() else ink
 
