@@ -95,10 +95,10 @@ def without_neighbours(ink: np.ndarray) -> np.ndarray:
     reach, gap = NEIGHBOUR_REACH * (bottom - top), NEIGHBOUR_GAP * (bottom - top)
     cut_above = top - reach > 0 and strokes[0].any()
     cut_below = bottom + reach < height and strokes[-1].any()
-    # Far strokes go only when the band is in the middle half of the image, as the line a loose crop was cut around
-    far = NEIGHBOUR_FAR * (bottom - top) if height / 4 <= (top + bottom) / 2 <= 3 * height / 4 else height
     if not (cut_above or cut_below):
         return ink
+    # Far strokes go only when the band is in the middle half of the image, as the line a loose crop was cut around
+    far = NEIGHBOUR_FAR * (bottom - top) if height / 4 <= (top + bottom) / 2 <= 3 * height / 4 else height
     _, labels, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
     first = stats[:, cv2.CC_STAT_TOP]
     last = first + stats[:, cv2.CC_STAT_HEIGHT]
@@ -220,6 +220,6 @@ def fit_line_placed(
     scaled_width = min(max_width - 2 * side, max(1, round(crop.shape[1] * height / crop.shape[0])))
     interpolation = cv2.INTER_AREA if crop.shape[0] > height else cv2.INTER_LINEAR
     line = np.pad(cv2.resize(crop, (scaled_width, height), interpolation=interpolation), ((0, 0), (side, side)))
-    if is_bilevel(image):  # soften the stair-stepped edges it never saw in training (bench/lighting.py)
+    if is_bilevel(image):  # soften the stair-stepped edges it never saw in training (bench/image_conditions.py)
         line = cv2.GaussianBlur(line, (0, 0), height * BILEVEL_BLUR)
     return line, (int(xs.min()), crop.shape[1] / scaled_width, side, scaled_width + 2 * side)
