@@ -141,8 +141,14 @@ def test_lines_an_audit_lists_are_left_out_of_training_only(tmp_path):
     assert [line.image for line in kept["train"]] == [line.image for line in parts["train"][2:]]
     assert kept["test"] == parts["test"] and kept["val"] == parts["val"]  # held-out lines are never left out
     assert data.reports["copiste_fr"].problems["training lines audit.tsv leaves out"] == 2
+    write_rows(tmp_path / "more.tsv", [{**audited[0], "file": parts["train"][2].image.name}])
+    both = HandwritingLinesDataset(**args, exclude=[str(tmp_path / "audit.tsv"), str(tmp_path / "more.tsv")])
+    assert [line.image for line in both.corpus_splits()["copiste_fr"]["train"]] == [x.image for x in parts["train"][3:]]
+    assert both.reports["copiste_fr"].problems["training lines more.tsv leaves out"] == 1
     with pytest.raises(DataError, match=r"exclude list .*nowhere\.tsv is missing; write one with .*audit_lines"):
-        HandwritingLinesDataset(**args, exclude=str(tmp_path / "nowhere.tsv"))
+        HandwritingLinesDataset(**args, exclude=[str(tmp_path / "audit.tsv"), str(tmp_path / "nowhere.tsv")])
+    with pytest.raises(DataError, match=r"exclude is the path of a TSV or a list of them, not 3"):
+        HandwritingLinesDataset(**args, exclude=3)
 
 
 def test_the_audit_refuses_a_threshold_that_is_not_a_cer(capsys):

@@ -10,8 +10,8 @@ The charset is built from the training texts; validation and test lines with oth
     "dataset_args": {"corpora": {"iam_lines": 3, "copiste_fr": 1}}   # IAM lines drawn three times per epoch
     "dataset_args": {..., "exclude": "training/experiments/unreadable_training_lines.tsv"}
 
-`exclude` names a TSV (columns corpus and file, as `training/audit_lines.py` writes) of training lines to leave out:
-lines whose label or crop is wrong. It never touches validation or test lines.
+`exclude` names a TSV (columns corpus and file, as `training/audit_lines.py` writes), or a list of them, of training
+lines to leave out: lines whose label or crop is wrong. It never touches validation or test lines.
 """
 
 import logging
@@ -56,9 +56,10 @@ def split_groups(lines: list[CorpusLine], fractions: dict[str, float], seed: int
     return {name: [line for line in lines if assigned[line.group] == name] for name in SPLITS}
 
 
-def excluded_lines(path: str) -> set[tuple[str, str]]:
-    """(corpus, image file name) of each row of an exclusion TSV."""
-    return {(row["corpus"], row["file"]) for row in read_tsv(Path(path), ("corpus", "file"))}
+def excluded_lines(paths: list[str]) -> dict[tuple[str, str], str]:
+    """The exclusion TSVs' lines: (corpus, image file name) -> the name of the list that leaves it out."""
+    rows = [(Path(path).name, read_tsv(Path(path), ("corpus", "file"))) for path in paths]
+    return {(row["corpus"], row["file"]): name for name, listed in rows for row in listed}
 
 
 class HandwritingLinesDataset(Dataset):
@@ -77,7 +78,7 @@ class HandwritingLinesDataset(Dataset):
         test_fraction: float = 0.15,
         seed: int = 42,
         paths: dict | None = None,
-        exclude: str | None = None,
+        exclude: str | list[str] | None = None,
     ):
         self.corpora = corpus_weights(DEFAULT_CORPORA if corpora is None else corpora, "draws per epoch")
         check_real_line_format(height, max_width)
@@ -86,11 +87,15 @@ class HandwritingLinesDataset(Dataset):
         self.augmentation = augmentation_settings(augmentation)
         self.validation_fraction, self.test_fraction = validation_fraction, test_fraction
         self.paths = paths or {}
-        if exclude is not None and not Path(exclude).is_file():
-            raise DataError(
-                f"The exclude list {exclude} is missing; write one with `python training/audit_lines.py` or leave "
-                "out the dataset's exclude argument."
-            )
+        self.exclude_lists = [] if exclude is None else [exclude] if isinstance(exclude, str) else exclude
+        if not isinstance(self.exclude_lists, list) or not all(isinstance(path, str) for path in self.exclude_lists):
+            raise DataError(f"exclude is the path of a TSV or a list of them, not {exclude!r}.")
+        for path in self.exclude_lists:
+            if not Path(path).is_file():
+                raise DataError(
+                    f"The exclude list {path} is missing; write one with `python training/audit_lines.py` or leave "
+                    "it out of the dataset's exclude argument."
+                )
         self.exclude = exclude
         self.input_shape = (height, None)
 
@@ -119,11 +124,11 @@ class HandwritingLinesDataset(Dataset):
                 if line.text in held_out:
                     report.add("training lines repeating a validation or test text", line.text)
             parts[name]["train"] = [line for line in parts[name]["train"] if line.text not in held_out]
-        excluded = excluded_lines(self.exclude) if self.exclude else set()
+        excluded = excluded_lines(self.exclude_lists)
         for name, part in parts.items():
             for line in part["train"]:
-                if (name, line.image.name) in excluded:
-                    self.reports[name].add(f"training lines {Path(self.exclude).name} leaves out", line.image.name)
+                if (key := (name, line.image.name)) in excluded:
+                    self.reports[name].add(f"training lines {excluded[key]} leaves out", line.image.name)
             part["train"] = [line for line in part["train"] if (name, line.image.name) not in excluded]
         return parts
 
