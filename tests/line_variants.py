@@ -1,8 +1,10 @@
 """Real line images changed as users' images differ from the corpora's scans: uneven light, black and white, pieces
-of neighbouring lines. Shared by the line-fitting and predictor tests."""
+of neighbouring lines, a line askew. Shared by the line-fitting and predictor tests and bench/image_conditions.py."""
 
 import cv2
 import numpy as np
+
+from text_recognizer import line_skew
 
 
 def falling_off(image: np.ndarray) -> np.ndarray:
@@ -22,6 +24,11 @@ def thresholded(image: np.ndarray) -> np.ndarray:
 
 def saved_as_jpeg(image: np.ndarray, quality: int = 50) -> np.ndarray:
     return cv2.imdecode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_GRAYSCALE)
+
+
+def turned(image: np.ndarray, degrees: float) -> np.ndarray:
+    """Turned counter-clockwise about its middle on a canvas grown to hold all of it, the corners paper-coloured."""
+    return line_skew.turned(image, degrees, int(np.median(image)))[0]
 
 
 def with_pieces_of_neighbours(images: list[np.ndarray], index: int, share: float = 0.3) -> np.ndarray:

@@ -1,6 +1,7 @@
 """Pages in, documents out: the page predictor on the four real IAM paragraphs, ALTO v4 and PAGE XML 2019 valid
-against the official schemas with the right number of lines, coordinates in the original image's pixels, the
-round trip (write, read back: same lines and texts), the PageXmlLinesDataset and the predictor table."""
+against the official schemas with the right number of lines, coordinates in the original image's pixels (also for
+a page read turned level), the round trip (write, read back: same lines and texts), the PageXmlLinesDataset and the
+predictor table."""
 
 import json
 import shutil
@@ -12,10 +13,11 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.xml_schemas import assert_valid
-from text_recognizer import registry
+from text_recognizer import line_skew, registry
 from text_recognizer.documents.formats import image_name_of, line_crops, read_lines, render
 from text_recognizer.documents.page import Line, PageReading, Word
 from text_recognizer.errors import DataError
+from text_recognizer.metrics import character_error_rate
 from text_recognizer.predictor_table import KINDS, load_predictor
 
 PARAGRAPHS = Path(__file__).resolve().parents[1] / "data" / "raw" / "iam" / "paragraphs_sample"
@@ -91,6 +93,21 @@ def test_coordinates_follow_the_image_when_it_is_scaled(predictor):
     assert len(half.lines) == len(full.lines) == 5
     for small, large in zip(half.lines, full.lines, strict=True):
         assert np.allclose(np.array(small.box) * 2, large.box, atol=12)
+
+
+def test_a_page_turned_askew_is_read_level_with_its_boxes_and_baselines_on_the_page_as_it_came(predictor, readings):
+    image = cv2.imread(str(PARAGRAPHS / "a01-077.png"), cv2.IMREAD_GRAYSCALE)
+    askew, turn = line_skew.turned(image, 3, int(np.median(image)))  # its lines rise to the right by 3 degrees
+    reading = predictor.predict(askew)
+    level = readings["a01-077"]
+    assert len(reading.lines) == len(level.lines) == 10
+    assert character_error_rate([reading.text], [level.text]) <= 0.1  # 0.24 read askew, 0.04 turned level
+    for line, level_line in zip(reading.lines, level.lines, strict=True):
+        x0, y0, x1, y1 = level_line.box
+        x, y = turn @ ((x0 + x1) / 2, (y0 + y1) / 2, 1)  # the middle of the line on the askew page
+        assert line.box[0] <= x <= line.box[2] and line.box[1] <= y <= line.box[3]
+        (left, left_y), (right, right_y) = line.baseline
+        assert (left_y - right_y) / (right - left) == pytest.approx(np.tan(np.radians(3)), abs=0.005)
 
 
 @pytest.mark.parametrize("document_format", ["alto", "page"])

@@ -7,6 +7,7 @@ import numpy as np
 
 from text_recognizer.errors import DataError
 from text_recognizer.image_reading import on_white, read_image_file
+from text_recognizer.line_skew import back, level
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 INK_THRESHOLD = 32
@@ -199,8 +200,8 @@ def normalize_line(image: str | Path | np.ndarray, height: int, width: int) -> n
 def fit_line_to_height(image: str | Path | np.ndarray, height: int, max_width: int) -> np.ndarray:
     """A line at `height` pixels with its own width (aspect kept): light ink on black (light_on_level_dark), cropped to
     its ink with a margin of 1/12 of the ink height above and below and height/8 left and right. Wider than
-    `max_width`: squeezed. Pieces of neighbouring lines are left out (without_neighbours), a black-and-white image
-    is softened (is_bilevel). Blank stays blank (height/2 wide)."""
+    `max_width`: squeezed. A line running askew is turned level (line_skew), pieces of neighbouring lines are left
+    out (without_neighbours), a black-and-white image is softened (is_bilevel). Blank stays blank (height/2 wide)."""
     return fit_line_placed(image, height, max_width)[0]
 
 
@@ -208,9 +209,10 @@ def fit_line_placed(
     image: str | Path | np.ndarray, height: int, max_width: int
 ) -> tuple[np.ndarray, tuple[int, float, int, int] | None]:
     """fit_line_to_height's line, and where it came from: the ink's left edge in the image, image pixels per line
-    pixel along x, the line's left margin and its whole width (None for a blank image)."""
+    pixel along x, the line's left margin and its whole width (None for a blank image). For a line turned level these
+    hold along its middle row."""
     image = read_image(image)
-    gray = without_neighbours(light_on_level_dark(image))
+    gray, turn = level(without_neighbours(light_on_level_dark(image)), INK_THRESHOLD)
     ys, xs = np.nonzero(gray > INK_THRESHOLD)
     if len(ys) == 0:
         return np.zeros((height, height // 2), np.uint8), None
@@ -222,4 +224,5 @@ def fit_line_placed(
     line = np.pad(cv2.resize(crop, (scaled_width, height), interpolation=interpolation), ((0, 0), (side, side)))
     if is_bilevel(image):  # soften the stair-stepped edges it never saw in training (bench/image_conditions.py)
         line = cv2.GaussianBlur(line, (0, 0), height * BILEVEL_BLUR)
-    return line, (int(xs.min()), crop.shape[1] / scaled_width, side, scaled_width + 2 * side)
+    ink_left = int(xs.min()) if turn is None else round(back(turn, [[xs.min(), (ys.min() + ys.max()) / 2]])[0, 0])
+    return line, (max(0, ink_left), crop.shape[1] / scaled_width, side, scaled_width + 2 * side)

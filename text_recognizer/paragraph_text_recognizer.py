@@ -9,11 +9,13 @@ from pathlib import Path
 
 import numpy as np
 
+from text_recognizer.image_utils import INK_THRESHOLD, read_image
 from text_recognizer.line_detection import Box
 from text_recognizer.line_detector import DEFAULT_CARD as DETECTOR_CARD
 from text_recognizer.line_detector import LineDetector
 from text_recognizer.line_predictor import DEFAULT_CARD as LINE_CARD
 from text_recognizer.line_predictor import LinePredictor
+from text_recognizer.line_skew import box_back, level_page
 
 ImageLike = str | Path | np.ndarray
 
@@ -47,7 +49,12 @@ class ParagraphTextRecognizer:
         self.line_predictor = LinePredictor(line_card, beam_width=beam_width, decoder=decoder)
 
     def predict(self, image: ImageLike) -> ParagraphPrediction:
-        boxes, crops = self.detector.lines(image)
+        """The page's text; a page whose lines run askew is turned level first (its boxes are the original's)."""
+        page = read_image(image)
+        levelled, turn = level_page(page, INK_THRESHOLD)
+        boxes, crops = self.detector.lines(levelled)
+        if turn is not None:
+            boxes = [box_back(turn, box, (page.shape[1], page.shape[0])) for box in boxes]
         read = self.line_predictor.predict_batch(crops) if crops else []
         lines = [text for text, _ in read]
         return ParagraphPrediction("\n".join(lines), lines, [confidence for _, confidence in read], boxes, crops)

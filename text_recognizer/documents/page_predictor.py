@@ -4,7 +4,8 @@ confidence), in the original image's pixels.
 The line detector finds each line's core band and crop (line_detection.py); the line model reads the crops, all the
 lines of a batch of pages together; each character is placed on the frames of the network that emitted it (greedy:
 its run of frames; beam and lm: the best CTC alignment of the decoded text), and frames map back through the line's
-normalisation (ink crop, scaling, side margins) to the page.
+normalisation (ink crop, scaling, side margins) to the page. A page whose lines run askew is read turned level, and
+its boxes and baselines are turned back.
 """
 
 from collections.abc import Iterable
@@ -21,6 +22,7 @@ from text_recognizer.line_detector import DEFAULT_CARD as DETECTOR_CARD
 from text_recognizer.line_detector import LineDetector
 from text_recognizer.line_predictor import DEFAULT_CARD as LINE_CARD
 from text_recognizer.line_predictor import LinePredictor
+from text_recognizer.line_skew import back, box_back, level_page
 
 ImageLike = str | Path | np.ndarray
 CROP_INK = 48  # crop_lines keeps strokes above this level
@@ -58,12 +60,13 @@ class PagePredictor:
     def predict_batch(self, images: list[ImageLike], batch_size: int | None = None, decoder: str | None = None):
         """The reading of each page; the lines of all the pages are read together, `batch_size` at a time."""
         pages = [read_image(image) for image in images]
-        found = [self._lines(page) for page in pages]
+        levelled = [level_page(page, INK_THRESHOLD) for page in pages]
+        found = [self._lines(page) for page, _ in levelled]
         crops = [crop for boxes, bands, page_crops in found for crop in page_crops]
         outputs, geometries = self._read(crops, batch_size or self.batch_size)
         decode = self.line_predictor.decoder(decoder)
         readings, start = [], 0
-        for page, (boxes, bands, page_crops) in zip(pages, found, strict=True):
+        for page, (_, turn), (boxes, bands, page_crops) in zip(pages, levelled, found, strict=True):
             lines = []
             end = start + len(page_crops)
             for box, band, crop, output, geometry in zip(
@@ -71,7 +74,9 @@ class PagePredictor:
             ):
                 lines.append(self._line(box, band, crop, output, geometry, decode))
             start = end
-            readings.append(PageReading(width=page.shape[1], height=page.shape[0], lines=lines))
+            size = (page.shape[1], page.shape[0])
+            lines = lines if turn is None else [_unlevelled(line, turn, size) for line in lines]
+            readings.append(PageReading(width=size[0], height=size[1], lines=lines))
         return readings
 
     def _read(self, crops: list[np.ndarray], batch_size: int) -> tuple[list[np.ndarray], list]:
@@ -167,6 +172,16 @@ class PagePredictor:
                 return None
             spans.append((int(mine[0]), int(mine[-1]) + 1))
         return spans
+
+
+def _unlevelled(line: Line, turn, size: tuple[int, int]) -> Line:
+    """A line read on a page turned level, in the pixels of the page as it came (width and height `size`)."""
+    baseline = None
+    if line.baseline:
+        ends = np.clip(back(turn, line.baseline).round(), 0, np.subtract(size, 1)).astype(int)
+        baseline = [(int(x), int(y)) for x, y in ends]
+    words = [Word(word.text, word.confidence, box_back(turn, word.box, size)) for word in line.words]
+    return Line(line.text, line.confidence, box_back(turn, line.box, size), baseline, words)
 
 
 def _inside(word: Word, box) -> Word:
