@@ -1,5 +1,6 @@
 """Real line images changed as users' images differ from the corpora's scans: uneven light, black and white, pieces
-of neighbouring lines, a line askew. Shared by the line-fitting and predictor tests and bench/image_conditions.py."""
+of neighbouring lines, a line askew, ruled paper. Shared by the line-fitting and predictor tests and
+bench/image_conditions.py."""
 
 import cv2
 import numpy as np
@@ -29,6 +30,17 @@ def saved_as_jpeg(image: np.ndarray, quality: int = 50) -> np.ndarray:
 def turned(image: np.ndarray, degrees: float) -> np.ndarray:
     """Turned counter-clockwise about its middle on a canvas grown to hold all of it, the corners paper-coloured."""
     return line_skew.turned(image, degrees, int(np.median(image)))[0]
+
+
+def on_ruled_paper(image: np.ndarray, level: int = 120) -> np.ndarray:
+    """Two-pixel rules of grey `level` across the line: one at its baseline (the lowest row of at least half the
+    densest row's ink) and one 0.9 of the image's height above it (or at its top)."""
+    ink = np.clip(np.median(image) - image.astype(np.float32), 0, None).sum(axis=1)
+    baseline = int(np.flatnonzero(ink >= ink.max() / 2)[-1])
+    ruled = image.copy()
+    for row in (baseline, max(0, baseline - round(0.9 * image.shape[0]))):
+        ruled[row : row + 2] = np.minimum(ruled[row : row + 2], level)
+    return ruled
 
 
 def with_pieces_of_neighbours(images: list[np.ndarray], index: int, share: float = 0.3) -> np.ndarray:

@@ -5,8 +5,14 @@ import cv2
 import numpy as np
 
 from tests.conftest import SUPPORT
-from tests.line_variants import saved_as_jpeg, thresholded, with_pieces_of_neighbours
-from text_recognizer.image_utils import fit_line_to_height, is_bilevel
+from tests.line_variants import on_ruled_paper, saved_as_jpeg, thresholded, with_pieces_of_neighbours
+from text_recognizer.image_utils import (
+    INK_THRESHOLD,
+    fit_line_to_height,
+    is_bilevel,
+    light_on_level_dark,
+    without_rules,
+)
 
 REAL_LINES = sorted((SUPPORT / "real_lines").glob("*.*g"))
 
@@ -43,3 +49,15 @@ def test_pieces_of_neighbouring_lines_are_left_out_so_the_writing_keeps_its_scal
             fit_line_to_height(image, 48, 2048).shape[1] / width for image, width in zip(crowded, clean, strict=True)
         ]
         assert np.mean(scales) >= bound, (share, scales)
+
+
+def test_the_rules_of_ruled_paper_are_taken_away_and_the_writing_kept():
+    def ink(image: np.ndarray) -> int:
+        return np.count_nonzero(image > INK_THRESHOLD)
+
+    for path in REAL_LINES:
+        grey = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+        clean, ruled = light_on_level_dark(grey), light_on_level_dark(on_ruled_paper(grey))
+        assert ink(ruled) >= 1.25 * ink(clean), path.name  # the rules add 27-180 % to the ink
+        # What goes besides the rules is where strokes cross them (and the names forms' own rules)
+        assert 0.8 * ink(clean) <= ink(without_rules(ruled)) <= 1.02 * ink(clean), path.name

@@ -109,12 +109,18 @@ def without_neighbours(ink: np.ndarray) -> np.ndarray:
     return np.where(pieces[labels], 0, ink).astype(np.uint8) if pieces.any() else ink
 
 
+def without_rules(ink: np.ndarray) -> np.ndarray:
+    """A light-on-dark line without the ruled lines of its paper (and underlines): the runs of ink along a row longer
+    than twice the image's height, which no letter makes, taken away."""
+    rule = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * ink.shape[0], 1))
+    return cv2.subtract(ink, cv2.morphologyEx(ink, cv2.MORPH_OPEN, rule))
+
+
 def _core_band(strokes: np.ndarray) -> tuple[int, int] | None:
     """Rows [top, bottom) around the densest row of a line's strokes, down to 0.4 of its density (smoothed over
     1/16 of the height; lines longer than twice the height, as ruled baselines, left out); None without strokes."""
     height = strokes.shape[0]
-    ruled = cv2.morphologyEx(strokes, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * height, 1)))
-    density = cv2.reduce(cv2.subtract(strokes, ruled), 1, cv2.REDUCE_SUM, dtype=cv2.CV_32F)
+    density = cv2.reduce(without_rules(strokes), 1, cv2.REDUCE_SUM, dtype=cv2.CV_32F)
     density = cv2.blur(density, (1, max(3, height // 16 | 1))).ravel()
     peak = int(density.argmax())
     if density[peak] == 0:
@@ -200,8 +206,9 @@ def normalize_line(image: str | Path | np.ndarray, height: int, width: int) -> n
 def fit_line_to_height(image: str | Path | np.ndarray, height: int, max_width: int) -> np.ndarray:
     """A line at `height` pixels with its own width (aspect kept): light ink on black (light_on_level_dark), cropped to
     its ink with a margin of 1/12 of the ink height above and below and height/8 left and right. Wider than
-    `max_width`: squeezed. A line running askew is turned level (line_skew), pieces of neighbouring lines are left
-    out (without_neighbours), a black-and-white image is softened (is_bilevel). Blank stays blank (height/2 wide)."""
+    `max_width`: squeezed. Pieces of neighbouring lines are left out (without_neighbours), a line running askew is
+    turned level (line_skew), the rules of ruled paper are taken away (without_rules), a black-and-white image is
+    softened (is_bilevel). Blank stays blank (height/2 wide)."""
     return fit_line_placed(image, height, max_width)[0]
 
 
@@ -213,6 +220,7 @@ def fit_line_placed(
     hold along its middle row."""
     image = read_image(image)
     gray, turn = level(without_neighbours(light_on_level_dark(image)), INK_THRESHOLD)
+    gray = without_rules(gray)
     ys, xs = np.nonzero(gray > INK_THRESHOLD)
     if len(ys) == 0:
         return np.zeros((height, height // 2), np.uint8), None
