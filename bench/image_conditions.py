@@ -1,13 +1,15 @@
 """Real lines as users' images differ from the corpora's flat scans: CER of the shipped line model on its held-apart
 test writers, read clean, with the light falling off across the line, under a shadow, binarised (Otsu), with
-pieces of the neighbouring lines above and below, turned 3 degrees off level, and on ruled paper (greedy decoding).
+pieces of the neighbouring lines above and below, turned 3 degrees off level, on ruled paper, and in a dark frame
+(greedy decoding).
 
     python bench/image_conditions.py [--card CARD] [--lines 200]
 
 The changes are made on the image files' pixels before LinePredictor reads them (tests/line_variants.py, the same
 changes the tests make): half the light at one end or under a soft shadow, and the bottom 30 % of the next test
 line's image above the line and the top 30 % of the one after below it; every other line turned 3 degrees up, the
-others 3 degrees down; grey rules (level 120, 2 pixels) at the baseline and 0.9 of the line's height above it.
+others 3 degrees down; grey rules (level 120, 2 pixels) at the baseline and 0.9 of the line's height above it; a
+frame of grey 40 a tenth of the line's height thick.
 """
 
 import argparse
@@ -18,7 +20,15 @@ import cv2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests/line_variants.py
 
-from tests.line_variants import falling_off, on_ruled_paper, shadow, thresholded, turned, with_pieces_of_neighbours
+from tests.line_variants import (
+    falling_off,
+    in_dark_frame,
+    on_ruled_paper,
+    shadow,
+    thresholded,
+    turned,
+    with_pieces_of_neighbours,
+)
 from text_recognizer.cards import load_card
 from text_recognizer.datasets.handwriting_lines import HandwritingLinesDataset
 from text_recognizer.line_predictor import DEFAULT_CARD, LinePredictor
@@ -32,6 +42,7 @@ CONDITIONS = {
     "neighbours": lambda images: [with_pieces_of_neighbours(images, index) for index in range(len(images))],
     "askew": lambda images: [turned(image, 3 if index % 2 else -3) for index, image in enumerate(images)],
     "ruled": lambda images: [on_ruled_paper(image) for image in images],
+    "dark frame": lambda images: [in_dark_frame(image) for image in images],
 }
 
 

@@ -1,5 +1,5 @@
 """Real line images changed as users' images differ from the corpora's scans: uneven light, black and white, pieces
-of neighbouring lines, a line askew, ruled paper. Shared by the line-fitting and predictor tests and
+of neighbouring lines, a line askew, ruled paper, a dark frame. Shared by the line-fitting and predictor tests and
 bench/image_conditions.py."""
 
 import cv2
@@ -41,6 +41,12 @@ def on_ruled_paper(image: np.ndarray, level: int = 120) -> np.ndarray:
     for row in (baseline, max(0, baseline - round(0.9 * image.shape[0]))):
         ruled[row : row + 2] = np.minimum(ruled[row : row + 2], level)
     return ruled
+
+
+def in_dark_frame(image: np.ndarray, share: float = 0.1, level: int = 40) -> np.ndarray:
+    """Inside a frame of grey `level` `share` of its height thick: the black edge of a scan, a table around a photo."""
+    thick = max(2, round(share * image.shape[0]))
+    return np.pad(image, thick, constant_values=level)
 
 
 def with_pieces_of_neighbours(images: list[np.ndarray], index: int, share: float = 0.3) -> np.ndarray:

@@ -3,14 +3,16 @@ are told from grey ones and softened."""
 
 import cv2
 import numpy as np
+import pytest
 
 from tests.conftest import SUPPORT
-from tests.line_variants import on_ruled_paper, saved_as_jpeg, thresholded, with_pieces_of_neighbours
+from tests.line_variants import in_dark_frame, on_ruled_paper, saved_as_jpeg, thresholded, with_pieces_of_neighbours
 from text_recognizer.image_utils import (
     INK_THRESHOLD,
     fit_line_to_height,
     is_bilevel,
     light_on_level_dark,
+    without_frame,
     without_rules,
 )
 
@@ -61,3 +63,22 @@ def test_the_rules_of_ruled_paper_are_taken_away_and_the_writing_kept():
         assert ink(ruled) >= 1.25 * ink(clean), path.name  # the rules add 27-180 % to the ink
         # What goes besides the rules is where strokes cross them (and the names forms' own rules)
         assert 0.8 * ink(clean) <= ink(without_rules(ruled)) <= 1.02 * ink(clean), path.name
+
+
+def test_a_line_in_a_dark_frame_is_read_as_dark_on_light_and_fitted_without_the_frame():
+    for path in REAL_LINES:
+        grey = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+        clean, framed = (fit_line_to_height(image, 48, 2048) for image in (grey, in_dark_frame(grey)))
+        # Kept, the frame changed the scale by 0.7-1.45
+        assert framed.shape[1] == pytest.approx(clean.shape[1], rel=0.03), path.name
+        # Inverted (the border alone took the frame for the paper), the lines differ by 29-57 levels a pixel; now 0-14
+        width = min(framed.shape[1], clean.shape[1])
+        assert np.abs(framed[:, :width].astype(int) - clean[:, :width]).mean() < 20, path.name
+
+
+def test_thin_lines_along_an_edge_are_not_a_frame():
+    ink = np.zeros((36, 300), np.uint8)
+    ink[:, :2] = ink[10:20, 50:250] = 255  # the names forms' two-pixel box edge, and some writing
+    assert without_frame(ink) is ink
+    ink[:, :3] = 255
+    assert not without_frame(ink)[:, :3].any() and without_frame(ink)[10:20, 50:250].all()

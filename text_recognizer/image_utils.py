@@ -13,6 +13,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 INK_THRESHOLD = 32
 BILEVEL_GREYS = 0.1  # under this share of mid-grey among its ink, an image is black and white (see is_bilevel)
 BILEVEL_BLUR = 1 / 64  # the blur (sigma, a share of the line height) that softens a black-and-white line
+FRAME_SHARE = 0.8  # rows and columns at a line's edges with ink over this share of their length are a frame
 MIN_SIDE = 3  # pixels: smaller images are refused by the CLI and the API instead of read as a glyph
 # Within this many core-band heights above and below a line's core band, strokes may be the line's own (see
 # without_neighbours); pieces of other lines must also stay NEIGHBOUR_GAP band heights clear of it.
@@ -69,12 +70,11 @@ def light_on_level_dark(gray: np.ndarray) -> np.ndarray:
     away instead of read as ink. The image opened (eroded, then dilated) by a square a quarter of its shorter side,
     wider than any stroke of a line, and smoothed over the same square, follows the paper's lowest level; the
     median of what stands above it, the paper's own texture, is taken away too."""
-    gray, _ = _ink_up(gray)
+    gray, _ = _ink_up(gray, whole_image=True)
     side = max(7, min(gray.shape) // 4 | 1)
     square = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
     above = cv2.subtract(gray, cv2.blur(cv2.morphologyEx(gray, cv2.MORPH_OPEN, square), (side, side)))
-    texture = np.searchsorted(np.cumsum(cv2.calcHist([above], [0], None, [256], [0, 256])), above.size / 2)
-    ink = cv2.subtract(above, float(texture))
+    ink = cv2.subtract(above, float(_median_level(above)))
     peak = int(ink.max())
     if peak < 16:  # nothing but background
         return np.zeros_like(ink)
@@ -133,16 +133,48 @@ def is_bilevel(gray: np.ndarray) -> bool:
     """Whether the image is black and white (a bilevel scan, a thresholded image): of the pixels at least 64 levels
     off its background, under BILEVEL_GREYS are mid-grey (64-191 off). Real grey lines measured 0.25 and more (names;
     most lines above 0.9), thresholded ones 0.05 and less (saved as JPEG at quality 50)."""
-    ink = _ink_up(gray)[0]
+    ink = _ink_up(gray, whole_image=True)[0]
     grey = np.count_nonzero((ink >= 64) & (ink < 192))
     return grey < BILEVEL_GREYS * max(1, grey + np.count_nonzero(ink >= 192))
 
 
-def _ink_up(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    """The image with its ink brighter than its background (inverted if its border is bright), and the border's
-    median level after that."""
-    border = float(np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])))
-    return (255 - gray, 255 - border) if border > 127 else (gray, border)
+def _ink_up(gray: np.ndarray, whole_image: bool = False) -> tuple[np.ndarray, float]:
+    """The image with its ink brighter than its background, and the background's level after that: inverted when its
+    border's median is bright, or with `whole_image` its median (a line's paper is most of it, while its border may
+    be the black edge of a scan or the table a photo was taken on)."""
+    if whole_image:
+        background = float(_median_level(gray))
+    else:
+        background = float(np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])))
+    return (255 - gray, 255 - background) if background > 127 else (gray, background)
+
+
+def _median_level(image: np.ndarray) -> int:
+    """The median level of a uint8 image, from its histogram."""
+    return int(np.searchsorted(np.cumsum(cv2.calcHist([image], [0], None, [256], [0, 256])), image.size / 2))
+
+
+def without_frame(ink: np.ndarray) -> np.ndarray:
+    """A light-on-dark line without the frame that the black edge of a scan, or the table around a photographed
+    page, leaves along its sides: the runs of rows and columns at its edges that are ink over FRAME_SHARE of their
+    length, when a run is at least 1/16 of the image's shorter side (and 3 pixels) thick. Thinner edge lines are
+    left: the name forms' one- and two-pixel box edges were there when the network learned to pass over them."""
+    strokes = ink > INK_THRESHOLD
+    rows = np.count_nonzero(strokes, axis=1) >= FRAME_SHARE * ink.shape[1]
+    columns = np.count_nonzero(strokes, axis=0) >= FRAME_SHARE * ink.shape[0]
+    thick = max(3, min(ink.shape) // 16)
+    sides = [_leading(flags) for flags in (rows, rows[::-1], columns, columns[::-1])]
+    top, bottom, left, right = (run if run >= thick else 0 for run in sides)
+    if not top + bottom + left + right:
+        return ink
+    framed = ink.copy()
+    framed[:top], framed[ink.shape[0] - bottom :], framed[:, :left], framed[:, ink.shape[1] - right :] = 0, 0, 0, 0
+    return framed
+
+
+def _leading(flags: np.ndarray) -> int:
+    """How many of the flags are True before the first False."""
+    return len(flags) if flags.all() else int(flags.argmin())
 
 
 def why_illegible(gray: np.ndarray) -> str | None:
@@ -206,9 +238,10 @@ def normalize_line(image: str | Path | np.ndarray, height: int, width: int) -> n
 def fit_line_to_height(image: str | Path | np.ndarray, height: int, max_width: int) -> np.ndarray:
     """A line at `height` pixels with its own width (aspect kept): light ink on black (light_on_level_dark), cropped to
     its ink with a margin of 1/12 of the ink height above and below and height/8 left and right. Wider than
-    `max_width`: squeezed. Pieces of neighbouring lines are left out (without_neighbours), a line running askew is
-    turned level (line_skew), the rules of ruled paper are taken away (without_rules), a black-and-white image is
-    softened (is_bilevel). Blank stays blank (height/2 wide)."""
+    `max_width`: squeezed. A dark frame around the paper (without_frame) and pieces of neighbouring lines
+    (without_neighbours) are left out, a line running askew is turned level (line_skew), the rules of ruled paper
+    are taken away (without_rules), a black-and-white image is softened (is_bilevel). Blank stays blank (height/2
+    wide)."""
     return fit_line_placed(image, height, max_width)[0]
 
 
@@ -219,7 +252,7 @@ def fit_line_placed(
     pixel along x, the line's left margin and its whole width (None for a blank image). For a line turned level these
     hold along its middle row."""
     image = read_image(image)
-    gray, turn = level(without_neighbours(light_on_level_dark(image)), INK_THRESHOLD)
+    gray, turn = level(without_neighbours(without_frame(light_on_level_dark(image))), INK_THRESHOLD)
     gray = without_rules(gray)
     ys, xs = np.nonzero(gray > INK_THRESHOLD)
     if len(ys) == 0:
