@@ -7,17 +7,21 @@ model never saw these pages' writers (RWTH training writers; it trained on IAM v
 also counted on each page changed as users' pages differ: at half size, inverted, with a 100-pixel border, and with
 900 blank pixels on the right. Last, the lines are cut from the pages as another tool might, the detector's boxes
 grown by a share of their height above and below (taking in pieces of the neighbouring lines), and read one by one
-by the line model (LinePredictor, as `--lines` would).
+by the line model (LinePredictor, as `--lines` would); and the pages are read turned 1, 2 and 3 degrees.
 """
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests/line_variants.py
+
+from tests.line_variants import turned
 from text_recognizer.image_utils import read_image
 from text_recognizer.line_decoder import DECODERS
 from text_recognizer.line_detector import DEFAULT_CARD as DETECTOR_CARD
@@ -35,6 +39,7 @@ VARIANTS = {
 
 
 LOOSE_MARGINS = (0.0, 0.25, 0.5)
+TURNS = (1, 2, 3)  # degrees, counter-clockwise
 
 
 def loose_lines_cer(recognizer: ParagraphTextRecognizer, truth: dict, margin: float) -> float:
@@ -103,6 +108,12 @@ def main() -> None:
     for margin in LOOSE_MARGINS:
         cer = loose_lines_cer(recognizer, truth, margin)
         print(f"lines cut with {margin:.0%} of their height added above and below, read alone: CER {cer:.3f}")
+    for degrees in TURNS:
+        images = [turned(read_image(PARAGRAPHS / f"{page}.png"), degrees) for page in pages]
+        readings = [recognizer.predict(image) for image in images]
+        cer = character_error_rate([reading.text for reading in readings], references)
+        found = "/".join(str(len(reading.lines)) for reading in readings)
+        print(f"pages turned {degrees} degrees (their lines rising to the right): CER {cer:.3f}, lines {found}")
     print("first page, predicted vs true:")
     for predicted, true in zip(predictions[0].splitlines(), references[0].splitlines(), strict=False):
         print(f"  {predicted!r}\n  {true!r}")
