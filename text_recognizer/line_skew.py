@@ -9,8 +9,8 @@ import numpy as np
 
 MAX_SKEW = 8.0  # degrees searched either way
 COARSE_STEP, FINE_STEP = 1.0, 0.25  # degrees
-MIN_SKEW = 0.5  # degrees: lines nearer level are left as they are
-LEVEL_MARGIN = 1.05  # an angle must make the rows this much sharper than level does to count
+MIN_SKEW = 0.5  # degrees: lines and pages nearer level are left as they are
+LEVEL_MARGIN = 1.02  # an angle must make the rows this much sharper than level does to count
 PAGE_SKEW_WIDTH = 400  # pixels: a page's skew is measured at this width (a line's at half its size)
 
 Turn = np.ndarray  # a 2x3 affine matrix from an image's pixels to its levelled copy's
@@ -20,7 +20,7 @@ def skew_degrees(ink: np.ndarray, threshold: int, scale: float = 0.5) -> float:
     """How many degrees the rows of writing of a light-on-dark image fall from left to right (negative: rise): the
     angle whose shear makes the rows of ink sharpest (the largest sum of squared row sums of the pixels above
     `threshold`), searched on the image resized by `scale` in COARSE_STEP steps to MAX_SKEW either way, then in
-    FINE_STEP steps about the best. 0 when no angle beats level by LEVEL_MARGIN."""
+    FINE_STEP steps about the best; 0 unless that angle beats level by LEVEL_MARGIN."""
     size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
     small = cv2.resize(ink, size, interpolation=cv2.INTER_AREA)
     ys, xs = np.nonzero(small > threshold)
@@ -37,10 +37,10 @@ def skew_degrees(ink: np.ndarray, threshold: int, scale: float = 0.5) -> float:
 
     coarse = np.arange(-MAX_SKEW, MAX_SKEW + COARSE_STEP / 2, COARSE_STEP)
     scores = sharpness(coarse)
-    if scores.max() < LEVEL_MARGIN * scores[len(coarse) // 2]:
-        return 0.0
     fine = coarse[scores.argmax()] + np.arange(-COARSE_STEP + FINE_STEP, COARSE_STEP, FINE_STEP)
-    return float(fine[sharpness(fine).argmax()])
+    fine_scores = sharpness(fine)
+    best = int(fine_scores.argmax())
+    return float(fine[best]) if fine_scores[best] >= LEVEL_MARGIN * scores[len(coarse) // 2] else 0.0
 
 
 def turned(image: np.ndarray, degrees: float, fill: int) -> tuple[np.ndarray, Turn]:
