@@ -16,7 +16,9 @@ from text_recognizer.metrics import character_error_rate
 
 REAL_LINES = SUPPORT / "real_lines"
 # 16 lines, 4 from each corpus's test split (tests/support/real_lines/labels.tsv); measured CER: see MEASURED_CER.
-MEASURED_CER = 0.174  # the shipped model (run handwriting-s13) on these 16 lines, its default decoder (lm, beam 64)
+# The shipped model (run handwriting-s13) on these 16 lines, its default decoder (lm, beam 64); 0.174 before lines
+# were turned level (two of the four Hooker lines read worse level, two better; Hooker's test writers 0.258 -> 0.251)
+MEASURED_CER = 0.191
 PARAGRAPHS = SUPPORT.parents[1] / "data" / "raw" / "iam" / "paragraphs_sample"
 
 
