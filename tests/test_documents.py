@@ -191,7 +191,7 @@ def test_the_predictor_table_serves_every_kind_with_the_same_options():
 
 
 def test_page_lines_are_fitted_and_read_as_the_line_predictor_reads_them(predictor):
-    from text_recognizer.image_utils import fit_line_placed, fit_line_to_height
+    from text_recognizer.line_fitting import fit_line_placed, fit_line_to_height
 
     image = cv2.imread(str(PARAGRAPHS / "a02-046.png"), cv2.IMREAD_GRAYSCALE)
     _, crops = predictor.detector.lines(image)

@@ -14,7 +14,8 @@ from keras import layers
 from tests.conftest import SUPPORT, run_cli
 from tests.serving import CHARACTER_CARD, CHARACTERS, SHIPPED, line_image
 from text_recognizer.cards import load_card, weights_file, write_json_atomic
-from text_recognizer.image_utils import fit_line_to_height, normalize_character, normalize_line
+from text_recognizer.image_utils import normalize_character, normalize_line
+from text_recognizer.line_fitting import fit_line_to_height
 from text_recognizer.onnx_export import export_onnx
 from text_recognizer.runtime import keras_runner, onnx_file, onnx_runner
 

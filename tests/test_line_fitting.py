@@ -7,8 +7,8 @@ import pytest
 
 from tests.conftest import SUPPORT
 from tests.line_variants import in_dark_frame, on_ruled_paper, saved_as_jpeg, thresholded, with_pieces_of_neighbours
-from text_recognizer.image_utils import (
-    INK_THRESHOLD,
+from text_recognizer.image_utils import INK_THRESHOLD
+from text_recognizer.line_fitting import (
     fit_line_to_height,
     is_bilevel,
     light_on_level_dark,

@@ -6,7 +6,8 @@ import pytest
 
 from tests.conftest import SUPPORT
 from tests.line_variants import turned
-from text_recognizer.image_utils import INK_THRESHOLD, fit_line_placed, light_on_level_dark
+from text_recognizer.image_utils import INK_THRESHOLD
+from text_recognizer.line_fitting import fit_line_placed, light_on_level_dark
 from text_recognizer.line_skew import MIN_SKEW, level, skew_degrees
 
 REAL_LINES = sorted((SUPPORT / "real_lines").glob("*.*g"))

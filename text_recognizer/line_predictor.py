@@ -8,9 +8,10 @@ import numpy as np
 
 from text_recognizer.cards import load_card
 from text_recognizer.confidences import Reading
-from text_recognizer.image_utils import fit_line_to_height, normalize_line
+from text_recognizer.image_utils import normalize_line
 from text_recognizer.line_batches import predict_by_width
 from text_recognizer.line_decoder import LineDecoder
+from text_recognizer.line_fitting import fit_line_to_height
 from text_recognizer.runtime import load_runner
 
 DEFAULT_CARD = "LineModelCtc_HandwritingLinesDataset_handwriting_crnn"  # real handwriting (README)

@@ -7,7 +7,7 @@ import string
 import numpy as np
 
 from text_recognizer.errors import DataError
-from text_recognizer.image_utils import fit_line_to_height
+from text_recognizer.line_fitting import fit_line_to_height
 
 SPLITS = ("train", "val", "test")
 BLANK = "<B>"  # CTC blank and padding of fixed-length targets: index 0

@@ -15,11 +15,12 @@ import numpy as np
 
 from text_recognizer.confidences import align
 from text_recognizer.documents.page import Line, PageReading, Word
-from text_recognizer.image_utils import INK_THRESHOLD, fit_line_placed, light_on_dark, read_image
+from text_recognizer.image_utils import INK_THRESHOLD, light_on_dark, read_image
 from text_recognizer.line_batches import predict_by_width
 from text_recognizer.line_detection import crop_boxes, crop_lines, line_boxes, to_page
 from text_recognizer.line_detector import DEFAULT_CARD as DETECTOR_CARD
 from text_recognizer.line_detector import LineDetector
+from text_recognizer.line_fitting import fit_line_placed
 from text_recognizer.line_predictor import DEFAULT_CARD as LINE_CARD
 from text_recognizer.line_predictor import LinePredictor
 from text_recognizer.line_skew import back, box_back, level_page
@@ -197,7 +198,7 @@ def _inside(word: Word, box) -> Word:
 def fit_geometry(crop: np.ndarray, height: int, width: int) -> tuple[int, float, int, int] | None:
     """How a fixed-width model's input was cut from a crop (image_utils.normalize_line): the ink's left edge in the
     crop, crop pixels per input pixel along x, the input's left margin and its whole width; None for a blank crop.
-    Variable-width models get theirs from image_utils.fit_line_placed."""
+    Variable-width models get theirs from line_fitting.fit_line_placed."""
     gray = light_on_dark(read_image(crop))
     ys, xs = np.nonzero(gray > INK_THRESHOLD)
     if len(ys) == 0:
