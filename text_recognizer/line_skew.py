@@ -19,7 +19,7 @@ Turn = np.ndarray  # a 2x3 affine matrix from an image's pixels to its levelled 
 def skew_degrees(ink: np.ndarray, threshold: int, scale: float = 0.5) -> float:
     """How many degrees the rows of writing of a light-on-dark image fall from left to right (negative: rise): the
     angle whose shear makes the rows of ink sharpest (the largest sum of squared row sums of the pixels above
-    `threshold`), searched on the image resized by `scale` in COARSE_STEP steps to MAX_SKEW either way, then in
+    `threshold`, the image resized by `scale`), searched in COARSE_STEP steps to MAX_SKEW either way, then in
     FINE_STEP steps about the best; 0 unless that angle beats level by LEVEL_MARGIN."""
     size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
     small = cv2.resize(ink, size, interpolation=cv2.INTER_AREA)
@@ -28,12 +28,14 @@ def skew_degrees(ink: np.ndarray, threshold: int, scale: float = 0.5) -> float:
         return 0.0
     weights = small[ys, xs].astype(np.float64)
     xs = xs - xs.mean()
-    offset = math.ceil(math.tan(math.radians(MAX_SKEW + COARSE_STEP)) * np.abs(xs).max()) + 1
+    margin = math.ceil(math.tan(math.radians(MAX_SKEW + COARSE_STEP)) * np.abs(xs).max()) + 1
+    rows = small.shape[0] + 2 * margin
 
-    def sharpness(degrees: np.ndarray) -> np.ndarray:
-        rows = [np.round(ys - math.tan(math.radians(angle)) * xs).astype(np.int64) + offset for angle in degrees]
-        profiles = [np.bincount(row, weights=weights) for row in rows]
-        return np.array([profile @ profile for profile in profiles])
+    def sharpness(degrees: np.ndarray) -> np.ndarray:  # each angle's rows counted in a band of its own
+        bands = rows * np.arange(len(degrees))[:, None] + margin
+        bins = np.rint(ys - np.tan(np.radians(degrees))[:, None] * xs).astype(np.int64) + bands
+        profiles = np.bincount(bins.ravel(), np.tile(weights, len(degrees)), rows * len(degrees))
+        return np.einsum("ij,ij->i", *(profiles.reshape(len(degrees), rows),) * 2)
 
     coarse = np.arange(-MAX_SKEW, MAX_SKEW + COARSE_STEP / 2, COARSE_STEP)
     scores = sharpness(coarse)
