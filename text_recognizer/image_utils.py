@@ -60,8 +60,8 @@ def ink_up(gray: np.ndarray, whole_image: bool = False) -> tuple[np.ndarray, flo
     """The image with its ink brighter than its background, and the background's level after that: inverted when its
     border's median is bright, or with `whole_image` its median (a line's paper is most of it, while its border may
     be the black edge of a scan or the table a photo was taken on)."""
-    if whole_image:
-        background = float(median_level(gray))
+    if whole_image:  # every other pixel of every other row tells the paper's level as well, in a quarter of the time
+        background = float(median_level(gray[::2, ::2]))
     else:
         background = float(np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])))
     return (255 - gray, 255 - background) if background > 127 else (gray, background)
