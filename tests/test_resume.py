@@ -50,6 +50,7 @@ def test_interrupted_and_killed_runs_resume_where_they_stopped(isolated_runs):
     result = run_cli("training/run_experiment.py", "--resume=resumable", "--nowandb", env={"WANDB_MODE": "disabled"})
     assert result.returncode == 0, result.stderr
     assert f"Resuming resumable after epoch {killed_at}" in result.stderr
+    assert "Skipping variable loading for optimizer" not in result.stderr  # Adam's moments are resumed too
     assert status(run_dir)["state"] == "finished"
     assert history_epochs(run_dir) == list(range(EPOCHS))  # each epoch once, in order, across three processes
     assert json.loads((run_dir / "metrics.json").read_text())["epochs"] == EPOCHS

@@ -102,7 +102,9 @@ def make_callbacks(model, config: ExperimentConfig, record: RunRecord) -> list[k
 
 
 def restore(model, record: RunRecord, best: AtomicCheckpoint, initial_epoch: int, steps_per_epoch: int) -> None:
-    """Continue a run from its last checkpoint: weights, best value so far, schedule position."""
+    """Continue a run from its last checkpoint: weights, the optimizer's state, best value so far, schedule position.
+    Call within the strategy's scope."""
+    model.network.optimizer.build(model.network.trainable_variables)  # else loading skips its moments, saved too
     model.load_weights(record.last_weights)
     values = [row[model.monitor] for row in record.history() if isinstance(row.get(model.monitor), float)]
     values = [value for value in values if not math.isnan(value)]
@@ -138,7 +140,8 @@ def run(
     best_checkpoint = next(c for c in callbacks if isinstance(c, AtomicCheckpoint) and c.monitor)
     record.keep_history(initial_epoch)  # an epoch logged but never checkpointed (killed in between) is trained again
     if initial_epoch:
-        restore(model, record, best_checkpoint, initial_epoch, steps_per_epoch)
+        with strategy.scope():
+            restore(model, record, best_checkpoint, initial_epoch, steps_per_epoch)
     wandb_run = None
     if wandb_mode:
         wandb_run = tracking.start(wandb_mode, config.to_dict(), record.run_id, record.path)
