@@ -60,11 +60,14 @@ def ink_up(gray: np.ndarray, whole_image: bool = False) -> tuple[np.ndarray, flo
     """The image with its ink brighter than its background, and the background's level after that: inverted when its
     border's median is bright, or with `whole_image` its median (a line's paper is most of it, while its border may
     be the black edge of a scan or the table a photo was taken on)."""
-    if whole_image:  # every other pixel of every other row tells the paper's level as well, in a quarter of the time
-        background = float(median_level(gray[::2, ::2]))
-    else:
-        background = float(np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])))
+    # With whole_image, every other pixel of every other row tells the paper's level as well, in a quarter of the time
+    background = float(median_level(gray[::2, ::2])) if whole_image else border_level(gray)
     return (255 - gray, 255 - background) if background > 127 else (gray, background)
+
+
+def border_level(gray: np.ndarray) -> float:
+    """The median level of the image's outermost rows and columns."""
+    return float(np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])))
 
 
 def median_level(image: np.ndarray) -> int:
@@ -79,7 +82,7 @@ def why_illegible(gray: np.ndarray) -> str | None:
     if min(gray.shape) < MIN_SIDE:
         height, width = gray.shape
         return f"is {width}x{height} pixels, too small to hold handwriting (at least {MIN_SIDE} a side)"
-    border = np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]]))
+    border = border_level(gray)
     darkest, brightest, _, _ = cv2.minMaxLoc(gray)
     peak = border - darkest if border > 127 else brightest - border
     return None if peak >= 16 else "is blank (no ink: every pixel is within 16 levels of the background)"

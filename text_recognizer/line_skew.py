@@ -7,6 +7,8 @@ import math
 import cv2
 import numpy as np
 
+from text_recognizer.image_utils import border_level
+
 MAX_SKEW = 8.0  # degrees searched either way
 COARSE_STEP, FINE_STEP = 1.0, 0.25  # degrees
 MIN_SKEW = 0.5  # degrees: lines and pages nearer level are left as they are
@@ -67,7 +69,7 @@ def level_page(page: np.ndarray, threshold: int) -> tuple[np.ndarray, Turn | Non
     """A grayscale page turned level when its lines run at least MIN_SKEW off, its corners filled with the paper's
     level (the median of its border), and the turn (None when it was left as it is). The skew is measured on the
     page at PAGE_SKEW_WIDTH pixels wide, its ink (light or dark) stretched to 255 above the paper."""
-    paper = int(np.median(np.concatenate([page[0], page[-1], page[:, 0], page[:, -1]])))
+    paper = round(border_level(page))
     scale = min(1.0, PAGE_SKEW_WIDTH / page.shape[1])
     size = (max(1, round(page.shape[1] * scale)), max(1, round(page.shape[0] * scale)))
     ink = cv2.absdiff(cv2.resize(page, size, interpolation=cv2.INTER_AREA), paper)
