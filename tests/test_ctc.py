@@ -49,6 +49,38 @@ def test_ctc_loss_matches_the_hand_computed_value():
     assert float(CtcLoss()(y_true, y_pred)) == pytest.approx(-math.log(0.84), rel=1e-4)
 
 
+def test_ctc_loss_and_gradients_match_the_dense_label_loss():
+    import keras
+    import tensorflow as tf
+
+    from text_recognizer.models.line_model_ctc import CtcLoss
+
+    rng = np.random.default_rng(0)
+    logits = tf.Variable(rng.normal(size=(3, 12, 6)).astype(np.float32))
+    y_true = tf.constant([[1, 2, 2, 5, 0, 0], [3, 0, 0, 0, 0, 0], [4, 1, 4, 1, 4, 1]])
+    lengths = tf.reduce_sum(tf.cast(y_true != 0, tf.int32), axis=1)
+    losses, gradients = [], []
+    for loss in (
+        lambda p: CtcLoss(reduction=None)(y_true, p),
+        lambda p: keras.ops.ctc_loss(y_true, tf.math.log(p + 1e-8), lengths, tf.fill([3], 12), mask_index=0),
+    ):
+        with tf.GradientTape() as tape:
+            value = loss(tf.nn.softmax(logits))
+        losses.append(value.numpy())
+        gradients.append(tape.gradient(value, logits).numpy())
+    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-4)
+    np.testing.assert_allclose(gradients[0], gradients[1], atol=1e-4)
+
+
+def test_ctc_loss_of_a_line_too_long_for_its_steps_is_zero_not_an_error():
+    from text_recognizer.models.line_model_ctc import CtcLoss
+
+    y_pred = np.full((2, 3, 4), 0.25, np.float32)
+    y_true = np.array([[1, 2, 3, 1, 2], [1, 0, 0, 0, 0]])  # the first needs 5 steps, the output has 3
+    losses = CtcLoss(reduction=None)(y_true, y_pred).numpy()
+    assert losses[0] == 0 and losses[1] > 0
+
+
 def test_steps_needed_counts_a_blank_between_repeats():
     from text_recognizer.models.line_model_ctc import steps_needed
 
