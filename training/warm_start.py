@@ -1,31 +1,44 @@
-"""Starting a network from a weights card's weights, also when the alphabet changed (fine-tuning to a new charset)."""
+"""Starting a network from a weights card's weights, also when the alphabet changed (fine-tuning to a new charset) or
+the network grew (more layers on top)."""
 
 import keras
 import numpy as np
 
-from text_recognizer.cards import weights_file
 from text_recognizer.errors import ConfigError
+from text_recognizer.networks.blocks import GROWN_PREFIX
 from text_recognizer.runtime import build_network
 
 
 def load_parent_weights(network: keras.Model, card: dict, mapping: list[str]) -> list[str]:
     """Load the card's weights into `network`. With another mapping, every layer but the output is copied as is and
     the output layer keeps the weights of the characters both mappings share; the others start as initialised.
+    A network grown from the card's (more layers named GROWN_PREFIX..., which start leaving its outputs as they were)
+    takes the card's weights in every layer the card has; the layers it adds start as initialised.
     Returns the characters that start fresh."""
-    if card["mapping"] == mapping:
-        network.load_weights(weights_file(card))
-        return []
     parent = build_network(card)
+    ours, theirs = _layers(network), _layers(parent)
+    if len(theirs["grown"]) > len(ours["grown"]):
+        raise ConfigError(
+            f"init_from: the card's network has {len(theirs['grown'])} grown layers, this one "
+            f"{len(ours['grown'])}; a network may grow from a card, not shrink."
+        )
+    pairs = zip(ours["base"] + ours["grown"][: len(theirs["grown"])], theirs["base"] + theirs["grown"], strict=True)
     output = network.layers[-1]
-    for ours, theirs in zip(network.layers, parent.layers, strict=True):
-        old, new = theirs.get_weights(), ours.get_weights()
+    for mine, its in pairs:
+        old, new = its.get_weights(), mine.get_weights()
         if [w.shape for w in old] == [w.shape for w in new]:
-            ours.set_weights(old)
-        elif ours is output and len(old) == len(new):
-            ours.set_weights(_shared_columns(old, new, card["mapping"], mapping))
+            mine.set_weights(old)
+        elif mine is output and len(old) == len(new):
+            mine.set_weights(_shared_columns(old, new, card["mapping"], mapping))
         else:
-            raise ConfigError(f"init_from: layer {ours.name} has other shapes than the card's; only the output may.")
+            raise ConfigError(f"init_from: layer {mine.name} has other shapes than the card's; only the output may.")
     return [char for char in mapping if char not in card["mapping"]]
+
+
+def _layers(network: keras.Model) -> dict[str, list[keras.layers.Layer]]:
+    """The network's layers in order: those it grew by (GROWN_PREFIX), and the others."""
+    grown = [layer for layer in network.layers if layer.name.startswith(GROWN_PREFIX)]
+    return {"grown": grown, "base": [layer for layer in network.layers if layer not in grown]}
 
 
 def _shared_columns(old: list[np.ndarray], new: list[np.ndarray], old_mapping: list[str], mapping: list[str]):

@@ -42,6 +42,20 @@ def subsample(x, strides):
     return x if (rows, columns) == (1, 1) else x[:, ::rows, ::columns, :]
 
 
+GROWN_PREFIX = "grown_"  # names of the layers a network grows by (grown_lstm)
+
+
+def grown_lstm(x, lstm_dim: int, dropout_amount: float, index: int):
+    """A BiLSTM whose output, projected by a Dense that starts at zero, is added to its input (batch, T, F): on top
+    of a trained network it changes nothing until it trains, so a network can grow from its card by such layers
+    (training/warm_start.py)."""
+    name = f"{GROWN_PREFIX}{index}"
+    y = layers.Dropout(dropout_amount, name=f"{name}_dropout")(x)
+    y = layers.Bidirectional(layers.LSTM(lstm_dim, return_sequences=True), name=f"{name}_lstm")(y)
+    y = layers.Dense(x.shape[-1], kernel_initializer="zeros", name=f"{name}_projection")(y)
+    return layers.Add(name=f"{name}_add")([x, y])
+
+
 def sequence_head(x, num_classes: int, lstm_dim: int, dropout_amount: float):
     """Per-step features (batch, T, F) -> BiLSTM -> per-step softmax over the classes (index 0 = CTC blank)."""
     x = layers.Dropout(dropout_amount)(x)

@@ -3,7 +3,7 @@
 import keras
 from keras import layers
 
-from text_recognizer.networks.blocks import conv_bn, image_input
+from text_recognizer.networks.blocks import conv_bn, grown_lstm, image_input
 
 
 def handwriting_crnn(
@@ -13,9 +13,12 @@ def handwriting_crnn(
     lstm_dim: int = 128,
     lstm_layers: int = 2,
     dropout_amount: float = 0.2,
+    grown_lstm_layers: int = 0,
 ) -> keras.Model:
     """Five conv-bn blocks pool the height to 1/16 and the width to 1/4 (one step per 4 pixels); each column of
-    features is a time step of the bidirectional LSTMs; a softmax per step over the classes (0 = CTC blank)."""
+    features is a time step of the bidirectional LSTMs; a softmax per step over the classes (0 = CTC blank).
+    `grown_lstm_layers` residual BiLSTM layers (blocks.grown_lstm) follow: a card's network, trained without them,
+    grows by them through init_from."""
     height = input_shape[0]
     inputs, x = image_input(input_shape)
     pools = [(2, 2), (2, 2), (2, 1), (2, 1), (1, 1)]
@@ -28,6 +31,8 @@ def handwriting_crnn(
     for _ in range(lstm_layers):
         x = layers.Dropout(dropout_amount)(x)
         x = layers.Bidirectional(layers.LSTM(lstm_dim, return_sequences=True))(x)
+    for index in range(grown_lstm_layers):
+        x = grown_lstm(x, lstm_dim, dropout_amount, index + 1)
     x = layers.Dropout(dropout_amount)(x)
     outputs = layers.Dense(output_shape[-1], activation="softmax")(x)
     return keras.Model(inputs, outputs, name="handwriting_crnn")
