@@ -239,6 +239,16 @@ def test_training_batches_group_similar_widths_and_draw_by_weight():
     assert x.shape == (8, 16, 112) and y.shape == (8, 3)  # 40..110 wide, padded to a multiple of 8
 
 
+def test_an_epoch_is_as_long_as_its_draws_so_a_schedule_ends_with_training():
+    from text_recognizer.models.width_buckets import epoch_batches
+
+    weights = np.tile([2.0, 0.25, 1.5, 3.0], 25)  # 100 lines drawn 168.75 times an epoch
+    split = Split([np.zeros((8, 8), np.uint8)] * 100, np.ones((100, 3), np.uint8), weights)
+    assert split.draws_per_epoch() == 169 and Split(split.x, split.y).draws_per_epoch() == 100
+    batches = [len(epoch_batches(split, 8, np.random.default_rng(epoch))) for epoch in range(40)]
+    assert abs(np.mean(batches) - split.draws_per_epoch() / 8) < 0.5  # train.py's steps per epoch: its draws / batch
+
+
 def test_outputs_of_padded_lines_are_cut_back_to_each_line():
     images = [np.ones((4, width), np.uint8) for width in (8, 40, 16)]
     seen = []

@@ -77,7 +77,7 @@ def make_callbacks(model, config: ExperimentConfig, record: RunRecord) -> list[k
     callbacks = [
         RaiseWhenSignalled(),
         StopOnNonFiniteLoss(),  # before anything that would log or checkpoint the step
-        Throughput(len(model.dataset.train)),
+        Throughput(model.dataset.train.draws_per_epoch()),
         FirstStepTime(record),
         *model.callbacks(),  # before checkpoints and early stopping, so they can see what these add to the logs
         keras.callbacks.CSVLogger(str(record.history_file), append=True),  # before the epoch is marked saved
@@ -134,7 +134,7 @@ def run(
     with strategy.scope():
         model = build_model(config)
         parent = initialize_from(model, config) if config.init_from else None  # before compile: no optimizer state
-        steps_per_epoch = math.ceil(len(model.dataset.train) / config.train_args.batch_size)
+        steps_per_epoch = math.ceil(model.dataset.train.draws_per_epoch() / config.train_args.batch_size)
         model.compile(config.train_args, steps_per_epoch)
     callbacks = make_callbacks(model, config, record)
     best_checkpoint = next(c for c in callbacks if isinstance(c, AtomicCheckpoint) and c.monitor)

@@ -23,6 +23,11 @@ class Split:
     def __len__(self) -> int:
         return len(self.x)
 
+    def draws_per_epoch(self) -> int:
+        """Samples one training epoch draws: the weights' sum (models/width_buckets.epoch_batches draws each sample
+        its weight's whole part, and once more with its fraction's probability), else each sample once."""
+        return len(self) if self.weights is None else max(1, round(float(self.weights.sum())))
+
 
 class Dataset:
     """A dataset as the models see it. A subclass provides:
