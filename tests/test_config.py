@@ -72,3 +72,19 @@ def test_cli_runs_as_module_and_lists_registries():
     assert result.returncode == 0
     assert "EmnistDataset(subsample_fraction=None" in result.stdout
     assert "vgg_bn(" in result.stdout
+
+
+def test_a_run_from_a_card_of_its_network_builds_the_cards_network(tmp_path):
+    from training.config import with_parent_network_args
+
+    card = {"network": "handwriting_crnn", "network_args": {"lstm_dim": 96, "grown_lstm_layers": 1}}
+    (tmp_path / "card.json").write_text(json.dumps(card))
+    run = {"dataset": "HandwritingLinesDataset", "model": "LineModelCtc", "network": "handwriting_crnn"}
+    started = with_parent_network_args(parse(json.dumps({**run, "init_from": str(tmp_path / "card.json")})))
+    assert started.network_args == {"lstm_dim": 96, "grown_lstm_layers": 1}
+    grown = {**run, "init_from": str(tmp_path / "card.json"), "network_args": {"grown_lstm_layers": 2}}
+    assert with_parent_network_args(parse(json.dumps(grown))).network_args == {"lstm_dim": 96, "grown_lstm_layers": 2}
+    other = {**run, "network": "line_crnn", "init_from": str(tmp_path / "card.json")}
+    assert with_parent_network_args(parse(json.dumps(other))).network_args == {}
+    missing = {**run, "init_from": str(tmp_path / "none.json")}
+    assert with_parent_network_args(parse(json.dumps(missing))).network_args == {}

@@ -215,7 +215,6 @@ def test_the_shipped_line_model_fine_tunes_on_exported_documents(readings, tmp_p
         "dataset_args": {"path": str(pages)},
         "model": "LineModelCtc",
         "network": "handwriting_crnn",
-        "network_args": {"lstm_dim": 128, "lstm_layers": 2, "dropout_amount": 0.2},
         "train_args": {"batch_size": 8, "epochs": 1},
         "init_from": "LineModelCtc_HandwritingLinesDataset_handwriting_crnn",
     }

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from text_recognizer import registry
-from text_recognizer.errors import ConfigError
+from text_recognizer.cards import load_card
+from text_recognizer.errors import ConfigError, DataError
 from text_recognizer.escaping import undecodable_byte
 
 
@@ -60,6 +61,20 @@ class ExperimentConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def with_parent_network_args(config: ExperimentConfig) -> ExperimentConfig:
+    """A run that starts from a card of its own network builds the card's network: the card's network_args, with
+    the config's own on top (to grow it, say). A card that cannot be read is left for init_from to report."""
+    if config.init_from is None:
+        return config
+    try:
+        card = load_card(config.init_from)
+    except (DataError, ValueError):
+        return config
+    if card.get("network") != config.network:
+        return config
+    return dataclasses.replace(config, network_args={**card.get("network_args", {}), **config.network_args})
 
 
 REQUIRED_KEYS = ("dataset", "model", "network")

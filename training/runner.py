@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 def _record_and_config(args: argparse.Namespace) -> tuple[RunRecord | None, experiment_config.ExperimentConfig]:
     """The validated config, and for --resume the run's record, locked for this process."""
     if not args.resume:
-        return None, experiment_config.parse(args.config)
+        return None, experiment_config.with_parent_network_args(experiment_config.parse(args.config))
     record = RunRecord.open(args.resume)
     record.lock()
     try:

@@ -19,8 +19,8 @@ def load_parent_weights(network: keras.Model, card: dict, mapping: list[str]) ->
     ours, theirs = _layers(network), _layers(parent)
     if len(theirs["grown"]) > len(ours["grown"]):
         raise ConfigError(
-            f"init_from: the card's network has {len(theirs['grown'])} grown layers, this one "
-            f"{len(ours['grown'])}; a network may grow from a card, not shrink."
+            f"init_from: the card's network has grown_lstm_layers {_blocks(theirs['grown'])}, this one "
+            f"{_blocks(ours['grown'])}; a network may grow from a card, not shrink."
         )
     pairs = zip(ours["base"] + ours["grown"][: len(theirs["grown"])], theirs["base"] + theirs["grown"], strict=True)
     output = network.layers[-1]
@@ -39,6 +39,11 @@ def _layers(network: keras.Model) -> dict[str, list[keras.layers.Layer]]:
     """The network's layers in order: those it grew by (GROWN_PREFIX), and the others."""
     grown = [layer for layer in network.layers if layer.name.startswith(GROWN_PREFIX)]
     return {"grown": grown, "base": [layer for layer in network.layers if layer not in grown]}
+
+
+def _blocks(grown: list[keras.layers.Layer]) -> int:
+    """How many grown blocks the layers make (grown_1_lstm, grown_1_add, ...: block grown_1)."""
+    return len({layer.name.rsplit("_", 1)[0] for layer in grown})
 
 
 def _shared_columns(old: list[np.ndarray], new: list[np.ndarray], old_mapping: list[str], mapping: list[str]):
