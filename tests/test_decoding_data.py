@@ -1,4 +1,5 @@
-"""The cache of network outputs that decoder tuning and benches read: valid only for the inputs that made it."""
+"""The cache of network outputs that decoder tuning and benches read: valid only for the inputs and export that made
+it."""
 
 from types import SimpleNamespace
 
@@ -21,7 +22,7 @@ class CountingPredictor(LinePredictor):
         return super().network(lines, batch_size)
 
 
-def test_outputs_are_cached_per_run_and_made_afresh_when_the_inputs_change(tmp_path, monkeypatch):
+def test_outputs_are_cached_per_run_and_made_afresh_when_the_inputs_or_the_export_change(tmp_path, monkeypatch):
     monkeypatch.setenv("TEXT_RECOGNIZER_DATA_DIR", str(tmp_path))
     predictor = CountingPredictor(decoder="greedy")
     lines = [SimpleNamespace(image=path) for path in REAL_LINES]
@@ -34,3 +35,6 @@ def test_outputs_are_cached_per_run_and_made_afresh_when_the_inputs_change(tmp_p
     monkeypatch.setattr(predictor, "inputs", lambda images: [line[:, 2:] for line in fitted(images)])  # fitted anew
     network_outputs(predictor, lines, "iam_test")
     assert predictor.read == 8
+    predictor.card = {**predictor.card, "onnx": {**predictor.card["onnx"], "quantized": {"weights": "int8"}}}
+    network_outputs(predictor, lines, "iam_test")  # the same run's weights, exported otherwise
+    assert predictor.read == 12

@@ -1,10 +1,11 @@
 """Held-apart lines of a real-line model and its network's outputs on them (cached), for tuning and measuring decoders.
 
 Outputs are cached per card run, corpus and split in data/processed/decoding/ (float16) with a fingerprint of the
-network's inputs, so trying many decoder settings runs the network once.
+network's inputs and of the card's export, so trying many decoder settings runs the network once.
 """
 
 import hashlib
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -32,11 +33,11 @@ def held_apart(card: dict[str, Any], split: str, corpora: tuple[str, ...] = CORP
 
 
 def network_outputs(predictor: LinePredictor, lines: list, name: str) -> list[np.ndarray]:
-    """The network's (T, C) outputs for each line, read from the cache when the same run made them from the same
-    inputs (a change to how lines are fitted to the network makes them afresh)."""
+    """The network's (T, C) outputs for each line, read from the cache when the same run's same export made them from
+    the same inputs (a change to how lines are fitted to the network, or an int8 export, makes them afresh)."""
     cache = processed_dir("decoding") / f"{predictor.card['run_id']}_{name}.npz"
     inputs = predictor.inputs([line.image for line in lines])
-    digest = inputs_digest(inputs)
+    digest = inputs_digest(inputs, predictor.card.get("onnx"))
     if cache.exists():
         with np.load(cache, allow_pickle=False) as saved:
             if "digest" in saved and str(saved["digest"]) == digest:
@@ -50,9 +51,10 @@ def network_outputs(predictor: LinePredictor, lines: list, name: str) -> list[np
     return outputs
 
 
-def inputs_digest(inputs: list[np.ndarray]) -> str:
-    """A fingerprint of the network's inputs: their shapes and pixels, in order."""
+def inputs_digest(inputs: list[np.ndarray], export: dict[str, Any] | None = None) -> str:
+    """A fingerprint of the network's inputs (their shapes and pixels, in order) and of the card's export record."""
     digest = hashlib.blake2b(digest_size=16)
+    digest.update(json.dumps(export, sort_keys=True).encode())
     for line in inputs:
         digest.update(np.array(line.shape, np.int64).tobytes())
         digest.update(np.ascontiguousarray(line).tobytes())
