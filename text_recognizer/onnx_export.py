@@ -100,8 +100,8 @@ def export_onnx(network: keras.Model, card_file: Path, int8_lstm: bool = False) 
 def int8_lstm_weights(path: Path) -> None:
     """Store the LSTM layers' weights in an ONNX file as int8 (dynamic quantization: activations are quantized per
     batch as it runs). Convolutions stay float: ONNX Runtime's int8 convolutions ran 3x slower here. On the
-    real-handwriting line model the LSTMs' int8 kernels cut a line's CPU time by a quarter and the file by two thirds,
-    and its CER moved by under 0.005 (README, "Figures")."""
+    real-handwriting line model (s15) int8 LSTMs cut the network's CPU time per line by a quarter and the file by
+    nearly two thirds; validation CER moved by at most 0.001 per corpus (README, "Export")."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     partial = path.with_name(path.stem + ".int8.part.onnx")

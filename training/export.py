@@ -22,7 +22,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--int8-lstm",
         action="store_true",
-        help="store the LSTM layers' weights as int8: a smaller file that reads faster on CPUs (README, Figures)",
+        help="store the LSTM layers' weights as int8: a smaller file that reads faster on CPUs (README, Export)",
     )
     return parser.parse_args(argv)
 
